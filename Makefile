@@ -22,7 +22,7 @@ tools: deps
 
 test: build tools
 	@scripts/ensure-system.sh
-	npx mocha
+	npx mocha 'dist/test/**/*.test.js'
 
 test-unit: build
 	npx mocha 'dist/test/unit/**/*.test.js'
