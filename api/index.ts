@@ -2,3 +2,4 @@
 export * from './src/sharding/index.js';
 export * from "./src/schema/index.js";
 export * from "./src/class/index.js";
+export * from './src/resources/index.js';

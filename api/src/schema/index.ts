@@ -72,7 +72,7 @@ function typeName(v: unknown): string {
 }
 
 export class StringSchema<T extends string = string> extends Schema<T> {
-  constructor(private opts: { pattern?: RegExp; minLength?: number; maxLength?: number; enum?: readonly T[]; patternHint?: string } = {}) {
+  constructor(private opts: { pattern?: RegExp; minLength?: number; maxLength?: number; enum?: readonly T[]; patternHint?: string; format?: string } = {}) {
     super();
   }
   check(v: unknown, path: string, issues: SchemaIssue[]): T | undefined {
@@ -92,6 +92,8 @@ export class StringSchema<T extends string = string> extends Schema<T> {
     if (this.opts.pattern) o.pattern = this.opts.pattern.source;
     if (this.opts.minLength !== undefined) o.minLength = this.opts.minLength;
     if (this.opts.maxLength !== undefined) o.maxLength = this.opts.maxLength;
+    // OpenAPI format (e.g. date-time): documentation for kubectl explain; not checked here.
+    if (this.opts.format) o.format = this.opts.format;
     return o;
   }
 }
