@@ -28,7 +28,7 @@ test-unit: build
 	npx mocha 'dist/test/unit/**/*.test.js'
 
 run: build
-	node dist/local/cli.js up -f examples/quickstart.yaml
+	scripts/run-standalone.sh
 
 bench: build
 	node dist/bench/run.js
