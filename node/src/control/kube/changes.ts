@@ -2,8 +2,9 @@
 // read-modify-write merge patch conditional on resourceVersion, retried on 409) and then waits
 // until the watch brought the result back and the listeners ran, so the caller can use the
 // change at once. What they wait for:
-//  - createClass: the operator placed the class (status.sharding present) -> resolve; the
-//    operator marked it Invalid -> delete the resource, reject 'invalid' with its reason;
+//  - createClass: the operator placed the class (status.sharding present, Placed=True) ->
+//    resolve; the operator marked it Invalid -> delete the resource, reject 'invalid' with its
+//    reason;
 //  - deleteClass: the resource is gone (the operator releases the finalizer once no pod reports
 //    the class's shards; this pod dropped its own when the deletionTimestamp appeared);
 //  - addProperty / fixDimensions: the snapshot shows the new property / dimensions.
@@ -42,7 +43,10 @@ export async function createClass(ctx: ChangeContext, def: ClassDefinition): Pro
   const { cluster, namespace } = ctx.config;
   if (!ctx.config.allowSchemaChanges) throw schemaChangesDisabled(`create class ${JSON.stringify(def.class)}`, cluster, HOW_TO_APPLY);
   const taken = findIgnoringCase(ctx.content(), def.class);
-  if (taken) throw conflict(`class ${JSON.stringify(def.class)} already exists${taken.name !== def.class ? ` (as ${JSON.stringify(taken.name)})` : ''}${taken.deleting ? ' and is being deleted; retry once it is gone' : ''}`);
+  if (taken) {
+    const as = taken.name !== def.class ? ` (as ${JSON.stringify(taken.name)})` : '';
+    throw conflict(`class ${JSON.stringify(def.class)} already exists${as}${taken.deleting ? ' and is being deleted; retry once it is gone' : ''}`);
+  }
   const name = resourceNameOf(def.class);
   const body: VectorClassObject = {
     apiVersion: API_VERSION, kind: VECTOR_CLASS.kind,
@@ -80,12 +84,14 @@ async function createError(ctx: ChangeContext, e: unknown, className: string, na
 function awaitPlacement(ctx: ChangeContext, className: string, name: string, uid: string): Promise<ClassState> {
   const resource = `VectorClass ${ctx.config.namespace}/${name}`;
   const probe = (): ClassState | undefined => {
-    const owner = ctx.content().owners.get(className);
-    if (owner?.uid === uid && owner.kind === 'placed') return owner.state;
     const obj = ctx.cached(name);
     if (!obj) return undefined; // not in the cache yet (or deleted: the timeout says so)
     if (obj.metadata?.uid !== uid || obj.metadata?.deletionTimestamp)
       throw conflict(`${resource} was deleted by someone else before the operator placed class ${JSON.stringify(className)}`);
+    // Routable as soon as status.sharding is there; answer once the operator also says Placed,
+    // so that what the client sees next (kubectl get vectorclass) agrees.
+    const owner = ctx.content().owners.get(className);
+    if (owner?.uid === uid && owner.kind === 'placed' && placedCondition(obj)?.status === 'True') return owner.state;
     if (obj.status?.phase !== 'Invalid') return undefined;
     const c = placedCondition(obj);
     abandon(ctx, name, uid);
@@ -176,15 +182,19 @@ function awaitState<T>(ctx: ChangeContext, owner: ClassView, what: string, done:
     const now = ctx.content().owners.get(owner.className);
     return now?.uid === owner.uid && now.kind === 'placed' ? done(now.state) : undefined;
   };
-  return ctx.waiters.wait(probe, ctx.config.schemaTimeoutMs, () =>
-    timedOut(`${what}: written to VectorClass ${ctx.config.namespace}/${owner.resource}, but the change did not come back through the watch within ${ctx.config.schemaTimeoutMs} ms; it will apply once it does`));
+  const { namespace, schemaTimeoutMs } = ctx.config;
+  return ctx.waiters.wait(probe, schemaTimeoutMs, () =>
+    timedOut(
+      `${what}: written to VectorClass ${namespace}/${owner.resource}, but the change did not come back ` +
+        `through the watch within ${schemaTimeoutMs} ms; it will apply once it does`,
+    ));
 }
 
 export async function addProperty(ctx: ChangeContext, className: string, property: PropertyDefinition): Promise<ClassState> {
-  if (!ctx.config.allowSchemaChanges)
-    throw schemaChangesDisabled(`add property ${JSON.stringify(property.name)} to class ${JSON.stringify(className)}`, ctx.config.cluster, 'Add it to spec.class.properties of the VectorClass with kubectl apply instead');
-  const owner = placedOwner(ctx, className);
   const what = `add property ${JSON.stringify(property.name)} to class ${JSON.stringify(className)}`;
+  if (!ctx.config.allowSchemaChanges)
+    throw schemaChangesDisabled(what, ctx.config.cluster, 'Add it to spec.class.properties of the VectorClass with kubectl apply instead');
+  const owner = placedOwner(ctx, className);
   await readModifyWrite(ctx, owner, what, (obj) => {
     const props = Array.isArray(obj.spec?.class?.properties) ? (obj.spec!.class!.properties as Array<{ name?: unknown }>) : [];
     const clash = props.find((p) => typeof p.name === 'string' && p.name.toLowerCase() === property.name.toLowerCase());
