@@ -3,9 +3,8 @@
 // folder behind one face: control (schema and placement), shards (storage), coordinator
 // (routing), api (HTTP).
 import './src/api/production-mode.js';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Registry } from 'prom-client';
@@ -13,8 +12,12 @@ import { loadConfig, ConfigError, ENVIRONMENT_VARIABLES, type NodeConfig } from 
 import { logger, type Logger } from './src/log.js';
 import { registry as defaultMetricsRegistry } from './src/metrics/registry.js';
 import { HybridClock } from './src/objects/hlc.js';
-import { StandaloneControl, ShardSync, type ControlSource } from './src/control/index.js';
+import {
+  StandaloneControl, ShardSync, createKubeControlSource, createPodReportWriter, registryShardReports, type ControlSource,
+} from './src/control/index.js';
 import { LocalCoordinator } from './src/coordinator/index.js';
+import { startMembership, weaviateNodes, type Membership } from './src/membership/index.js';
+import { shoalVersion } from './src/version.js';
 import { createShardRegistry, type ShardRegistry } from './src/shards/index.js';
 import { createApiServer, createApiMetrics, GraphqlEndpoint, type ApiDeps } from './src/api/index.js';
 
@@ -26,7 +29,8 @@ export interface RunningNode {
   server: Server;
   control: ControlSource;
   registry: ShardRegistry;
-  /** Stop accepting requests, snapshot and close every shard. */
+  membership?: Membership;
+  /** Leave gossip, stop accepting requests, snapshot and close every shard. */
   stop(): Promise<void>;
 }
 
@@ -36,26 +40,41 @@ export interface NodeOverrides {
   metricsRegistry?: Registry;
 }
 
-function shoalVersion(): string {
-  // dist/node/main.js and node/main.ts both sit two levels below the package root.
-  const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
-  try {
-    return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
-function createControl(config: NodeConfig, log: Logger): StandaloneControl {
-  if (config.control !== 'standalone')
-    throw new ConfigError(`SHOAL_CONTROL=${config.control} is not available in this build yet; use standalone`);
+function createControl(config: NodeConfig, log: Logger): ControlSource {
+  if (config.control === 'kube') return createKubeControlSource(config.kube!, { log: log.child({ component: 'control' }) });
   return new StandaloneControl({ dataDir: config.dataDir, nodeName: config.nodeName, log: log.child({ component: 'control' }) });
 }
 
-async function openShards(control: StandaloneControl, registry: ShardRegistry, log: Logger): Promise<void> {
-  if (!control.foundStateOnDisk && registry.onDisk().length > 0)
-    throw new Error(`shards exist under the data directory but its schema (control/schema.json) is missing; refusing to start rather than drop them`);
-  await new ShardSync(control, registry, log.child({ component: 'shard-sync' })).start(control.foundStateOnDisk);
+/**
+ * Open the shards the control source places here and follow it. Shards on disk that belong to no
+ * class are dropped only when the source is known complete: standalone with its schema file, or
+ * kube with at least one class of this cluster in sight (an empty view with data on disk more
+ * likely means a wrong SHOAL_CLUSTER than a cluster whose every class was deleted).
+ */
+async function openShards(control: ControlSource, registry: ShardRegistry, log: Logger): Promise<void> {
+  const onDisk = registry.onDisk().length > 0;
+  let dropOrphans: boolean;
+  if (control instanceof StandaloneControl) {
+    if (!control.foundStateOnDisk && onDisk)
+      throw new Error(`shards exist under the data directory but its schema (control/schema.json) is missing; refusing to start rather than drop them`);
+    dropOrphans = control.foundStateOnDisk;
+  } else {
+    const snap = control.snapshot();
+    dropOrphans = snap.classes.size + (snap.pending?.size ?? 0) > 0;
+    if (onDisk && !dropOrphans) log.warn('shards on disk but no class of this cluster in sight; keeping them', { shards: registry.onDisk().length });
+  }
+  await new ShardSync(control, registry, log.child({ component: 'shard-sync' })).start(dropOrphans);
+}
+
+/** Gossip, when configured; its metadata carries the HTTP address actually bound. */
+async function startGossip(config: NodeConfig, httpPort: number, log: Logger): Promise<Membership | undefined> {
+  if (!config.gossip) return undefined;
+  const membership = await startMembership(config.gossip, { metrics: true, logger: log.child({ component: 'gossip' }) });
+  if (httpPort !== config.httpPort) {
+    const host = membership.self().meta.httpAddr?.replace(/:\d+$/, '') ?? '127.0.0.1';
+    membership.updateMeta({ httpAddr: `${host}:${httpPort}` });
+  }
+  return membership;
 }
 
 /**
@@ -84,7 +103,11 @@ export async function startNode(config: NodeConfig, overrides: NodeOverrides = {
     dataDir: config.dataDir, workers: config.workers, snapshotIntervalMs: config.snapshotIntervalMs, log: log.child({ component: 'shards' }),
   });
   await openShards(control, registry, log);
-  const coordinator = new LocalCoordinator({ control, registry, clock: new HybridClock(), nodeName: config.nodeName });
+  let membership: Membership | undefined;
+  const coordinator = new LocalCoordinator({
+    control, registry, clock: new HybridClock(), nodeName: config.nodeName,
+    peers: () => (membership ? weaviateNodes(membership.members()) : []),
+  });
   const metricsRegistry = overrides.metricsRegistry ?? defaultMetricsRegistry;
   let port = config.httpPort;
   const deps: ApiDeps = {
@@ -99,12 +122,23 @@ export async function startNode(config: NodeConfig, overrides: NodeOverrides = {
   const server = createApiServer(deps);
   port = await listen(server, config);
   log.info('listening', { host: config.httpHost, port, dataDir: config.dataDir, control: control.kind });
+  membership = await startGossip(config, port, log);
+  const report = config.kube && createPodReportWriter(config.kube, {
+    log: log.child({ component: 'report' }),
+    shards: () => registryShardReports(registry),
+    members: () => membership?.members().filter((m) => m.state === 'alive').map((m) => m.name) ?? [config.nodeName],
+  });
+  report?.start();
   const stop = async () => {
+    // Leave first, so peers see "left" (not "dead") and stop routing here before we close.
+    await membership?.leave(5_000).catch((e) => log.warn('gossip leave failed', { error: e as Error }));
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await report?.stop();
     await registry.close();
     await control.close();
+    await membership?.shutdown();
   };
-  return { port, server, control, registry, stop };
+  return { port, server, control, registry, membership, stop };
 }
 
 async function main(): Promise<void> {

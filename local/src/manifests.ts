@@ -3,8 +3,7 @@
 // same path as a real cluster.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { KubeConfig, KubernetesObject, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { KubeConfig, KubernetesObject, KubernetesObjectApi, PatchStrategy, loadAllYaml } from '@kubernetes/client-node';
 
 export function readManifests(paths: string[]): KubernetesObject[] {
   const files = paths.flatMap((p) =>
@@ -12,9 +11,16 @@ export function readManifests(paths: string[]): KubernetesObject[] {
   );
   const out: KubernetesObject[] = [];
   for (const file of files) {
-    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-      if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
-      const obj = doc.toJS() as KubernetesObject | null;
+    // client-node's loader turns known kinds into its model objects, which its serializer writes
+    // back faithfully; plain JSON keys such as x-kubernetes-preserve-unknown-fields would be
+    // dropped by that serializer otherwise.
+    let docs: KubernetesObject[];
+    try {
+      docs = loadAllYaml(readFileSync(file, 'utf8')) as KubernetesObject[];
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    }
+    for (const obj of docs) {
       if (!obj) continue;
       if (!obj.apiVersion || !obj.kind || !obj.metadata?.name) throw new Error(`${file}: every document needs apiVersion, kind and metadata.name`);
       out.push(obj);

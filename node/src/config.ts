@@ -3,6 +3,9 @@
 // what it expected and what it found.
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { membershipConfigFromEnv, type MembershipConfig } from './membership/index.js';
+import { loadKubeControlConfig, KUBE_CONTROL_ENVIRONMENT, type KubeControlConfig } from './control/index.js';
+import { shoalVersion } from './version.js';
 
 export type ControlKind = 'standalone' | 'kube';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -28,6 +31,12 @@ export interface NodeConfig {
   snapshotIntervalMs?: number;
   /** SHOAL_LOG_LEVEL. */
   logLevel: LogLevel;
+  /** SHOAL_DATA_PORT: TCP port of the internal RPC between pods. */
+  dataPort: number;
+  /** Gossip membership: on in kube mode or when SHOAL_JOIN names peers; absent when this node runs alone. */
+  gossip?: MembershipConfig;
+  /** The Kubernetes control source's settings, when SHOAL_CONTROL=kube. */
+  kube?: KubeControlConfig;
 }
 
 export class ConfigError extends Error {
@@ -48,6 +57,16 @@ export const ENVIRONMENT_VARIABLES: ReadonlyArray<[string, string]> = [
   ['SHOAL_WORKERS', 'HNSW worker threads (default: the storage engine\'s choice)'],
   ['SHOAL_SNAPSHOT_INTERVAL_MS', 'milliseconds between HNSW index snapshots (default: the storage engine\'s choice)'],
   ['SHOAL_LOG_LEVEL', 'debug, info (default), warn or error'],
+  ['SHOAL_DATA_PORT', 'TCP port of the internal RPC between pods (default 7001)'],
+  ['SHOAL_JOIN', 'gossip seeds: comma-separated host:port entries and/or DNS names whose every A/AAAA record is a seed (the headless Service); gossip runs when this is set or SHOAL_CONTROL=kube'],
+  ['SHOAL_GOSSIP_PORT', 'gossip UDP and TCP port (default 7000)'],
+  ['SHOAL_GOSSIP_BIND', 'gossip bind address (default 0.0.0.0)'],
+  ['SHOAL_ADVERTISE_ADDR', 'address peers use to reach this node (default: first non-internal IPv4, else 127.0.0.1)'],
+  ['SHOAL_GOSSIP_PROFILE', 'gossip timers: lan (default; probe 1 s, timeout 500 ms) or fast (local mode and tests)'],
+  ['SHOAL_GOSSIP_KEY', 'shared secret (>= 16 bytes) authenticating gossip and internal RPC; unset: unauthenticated'],
+  ['SHOAL_CLUSTER_NAME', 'gossip cluster name; packets from another cluster are dropped (default shoal)'],
+  ['SHOAL_ZONE', 'failure domain of this node, spread in gossip metadata'],
+  ...KUBE_CONTROL_ENVIRONMENT,
 ];
 
 function text(env: Env, name: string): string | undefined {
@@ -88,18 +107,35 @@ function nodeName(env: Env): string {
   return name;
 }
 
+/** Parsers of other parts throw their own errors; the node reports every bad variable the same way. */
+function wrap<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): NodeConfig {
   const name = nodeName(env);
+  const control = oneOf(env, 'SHOAL_CONTROL', ['standalone', 'kube'] as const, 'standalone');
+  const httpPort = integer(env, 'SHOAL_HTTP_PORT', 0, 65535) ?? 8080;
+  const dataPort = integer(env, 'SHOAL_DATA_PORT', 0, 65535) ?? 7001;
   return {
-    httpPort: integer(env, 'SHOAL_HTTP_PORT', 0, 65535) ?? 8080,
+    httpPort,
     httpHost: text(env, 'SHOAL_HTTP_HOST') ?? '0.0.0.0',
     dataDir: resolve(cwd, text(env, 'SHOAL_DATA_DIR') ?? `.data/${name}`),
     nodeName: name,
     apiKeys: apiKeys(env),
     maxBodyBytes: integer(env, 'SHOAL_MAX_BODY_BYTES', 1024, 2 ** 31) ?? 64 * 1024 * 1024,
-    control: oneOf(env, 'SHOAL_CONTROL', ['standalone', 'kube'] as const, 'standalone'),
+    control,
     workers: integer(env, 'SHOAL_WORKERS', 1, 256),
     snapshotIntervalMs: integer(env, 'SHOAL_SNAPSHOT_INTERVAL_MS', 0, 7 * 24 * 3600 * 1000),
     logLevel: oneOf(env, 'SHOAL_LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    dataPort,
+    gossip: control === 'kube' || text(env, 'SHOAL_JOIN') !== undefined
+      ? wrap(() => membershipConfigFromEnv(env as NodeJS.ProcessEnv, { nodeName: name, httpPort, dataPort, version: shoalVersion() }))
+      : undefined,
+    kube: control === 'kube' ? wrap(() => loadKubeControlConfig(env, { nodeName: name })) : undefined,
   };
 }

@@ -23,6 +23,7 @@ const STATUS_OF_KIND: Record<ErrorKind, number> = {
   invalid: 422,
   'not-found': 404,
   conflict: 422,
+  forbidden: 403,
   unavailable: 503,
   timeout: 504,
 };

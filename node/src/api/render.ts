@@ -73,7 +73,7 @@ export function renderNode(
     name: n.name,
     status: n.status,
     version: versions.apiLevel,
-    shoalVersion: versions.shoal,
+    shoalVersion: n.version ?? versions.shoal,
     gitHash: '',
     operationalMode: 'ReadWrite',
   };

@@ -24,7 +24,14 @@ export class ShardSync {
     // At start shards load in the background (the node reports not ready meanwhile); after a
     // change, the change resolves once its new shards are loaded, so a class is usable as soon
     // as POST /v1/schema answers.
-    await this.apply(this.control.snapshot(), dropOrphans);
+    let applied = this.control.snapshot();
+    await this.apply(applied, dropOrphans);
+    // A change that landed while the first apply ran has no listener yet: catch up until the
+    // snapshot holds still, then subscribe in the same tick (no change can slip in between).
+    for (let now = this.control.snapshot(); now.version !== applied.version; now = this.control.snapshot()) {
+      applied = now;
+      await this.apply(now, false, true);
+    }
     this.control.subscribe((next) => this.apply(next, false, true));
   }
 

@@ -6,6 +6,7 @@ export type ErrorKind =
   | 'invalid' // the request is wrong (422)
   | 'not-found' // the class or object does not exist (404)
   | 'conflict' // it already exists (422, as Weaviate answers)
+  | 'forbidden' // not allowed in this deployment (403), e.g. schema changes through the API in kube mode
   | 'unavailable' // not ready or not placed yet; retry later (503)
   | 'timeout'; // an answer did not come in time (504)
 

@@ -3,7 +3,8 @@
 import { physicalShardOf } from '../../../api/index.js';
 import type { ControlSource, ClassState } from '../control/types.js';
 import type { Shard, ShardRegistry } from '../shards/types.js';
-import { notFound, unavailable } from './errors.js';
+import { unavailable } from './errors.js';
+import { routableClass } from '../control/routable.js';
 
 export class LocalRouter {
   constructor(
@@ -12,9 +13,7 @@ export class LocalRouter {
   ) {}
 
   classState(className: string): ClassState {
-    const cls = this.control.snapshot().classes.get(className);
-    if (!cls) throw notFound(`class ${JSON.stringify(className)} does not exist`);
-    return cls;
+    return routableClass(this.control.snapshot(), className);
   }
 
   classNames(): string[] {

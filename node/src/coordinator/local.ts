@@ -10,6 +10,7 @@ import { conflict, notFound, ShoalError } from './errors.js';
 import { LocalRouter } from './local-router.js';
 import { mergeSorted } from './merge.js';
 import type {
+  PeerState,
   Coordinator, ObjectWrite, WriteOutcome, ObjectPatch, ObjectQuery, QueryHit, ListPage,
   DeleteWhereRequest, DeleteWhereResult, ShardState, NodeState,
 } from './types.js';
@@ -19,6 +20,8 @@ export interface LocalCoordinatorOptions {
   registry: ShardRegistry;
   clock: HybridClock;
   nodeName: string;
+  /** Other pods known by gossip, listed by nodes() without shards (absent: this node is alone). */
+  peers?: () => PeerState[];
 }
 
 const byId = (o: { id: string }) => o.id;
@@ -169,7 +172,8 @@ export class LocalCoordinator implements Coordinator {
     const names = className ? [this.router.classState(className).definition.class] : this.router.classNames();
     const shards: ShardState[] = [];
     for (const name of names) shards.push(...(await this.shards(name)));
-    return [{ name: this.opts.nodeName, status: 'HEALTHY', shards }];
+    const peers = (this.opts.peers?.() ?? []).filter((p) => p.name !== this.opts.nodeName);
+    return [{ name: this.opts.nodeName, status: 'HEALTHY', shards }, ...peers.map((p) => ({ ...p, shards: [] }))];
   }
 
   private shardState(className: string, name: string, replicas: string[]): ShardState {

@@ -96,7 +96,16 @@ export interface ShardState {
 export interface NodeState {
   name: string;
   status: 'HEALTHY' | 'UNHEALTHY' | 'UNAVAILABLE' | 'TIMEOUT';
+  /** Shoal version the node advertises (gossip metadata); absent for this node. */
+  version?: string;
   shards: ShardState[];
+}
+
+/** A peer as gossip sees it: what /v1/nodes shows for pods whose shards this node cannot list. */
+export interface PeerState {
+  name: string;
+  status: NodeState['status'];
+  version: string;
 }
 
 export interface Coordinator {

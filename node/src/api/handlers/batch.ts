@@ -12,6 +12,7 @@ import { settleDimensions } from '../validation/dimensions.js';
 import { whereOf } from '../validation/where.js';
 import { renderObject } from '../render.js';
 import { canonicalClassName } from '../../../../api/index.js';
+import { routableClass } from '../../control/routable.js';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -84,8 +85,7 @@ export async function batchDelete(deps: ApiDeps, req: ApiRequest): Promise<Reply
   const { match } = body;
   if (typeof match.class !== 'string') throw unprocessable('match.class: is required: the class to delete from');
   const name = canonicalClassName(match.class);
-  const cls = deps.control.snapshot().classes.get(name);
-  if (!cls) throw httpNotFound(`match.class: class ${JSON.stringify(match.class)} does not exist`);
+  const cls = routableClass(deps.control.snapshot(), name);
   if (match.where === undefined) throw unprocessable('match.where: is required (to delete every object, delete the class)');
   const output = body.output ?? 'minimal';
   if (output !== 'minimal' && output !== 'verbose') throw unprocessable(`output must be minimal or verbose, got ${JSON.stringify(output)}`);

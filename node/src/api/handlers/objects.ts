@@ -1,7 +1,7 @@
 // /v1/objects: create, read, replace, merge, delete and list objects, in the class-namespaced
 // form (Weaviate >= 1.14) and the older form without a class in the path.
 import { randomUUID } from 'node:crypto';
-import type { SchemaIssue } from '../../../../api/index.js';
+import { canonicalClassName, type SchemaIssue } from '../../../../api/index.js';
 import type { ApiDeps, ApiRequest } from '../deps.js';
 import { ok, noContent, type Reply } from '../http/reply.js';
 import { consistencyLevel, includes, intParam, MAX_RESULTS } from '../http/params.js';
@@ -11,6 +11,7 @@ import { settleDimensions } from '../validation/dimensions.js';
 import { checkUuid } from '../validation/values.js';
 import { renderObject } from '../render.js';
 import { classParam } from './schema.js';
+import { routableClass } from '../../control/routable.js';
 
 function idParam(req: ApiRequest): string {
   const r = checkUuid(req.params.id);
@@ -22,14 +23,18 @@ function idParam(req: ApiRequest): string {
 function pathClass(deps: ApiDeps, req: ApiRequest): string | undefined {
   if (req.params.className === undefined) return undefined;
   const name = classParam(req);
-  if (!deps.control.snapshot().classes.has(name)) throw httpNotFound(`class ${JSON.stringify(name)} does not exist`);
+  routableClass(deps.control.snapshot(), name);
   return name;
 }
 
 /** Validate a body into an object input, fixing the class's dimensions if this is its first vector. */
 async function validBody(deps: ApiDeps, req: ApiRequest, opts: { classFromUrl?: string; idFromUrl?: string }): Promise<ObjectInput> {
   const issues: SchemaIssue[] = [];
-  const input = validateObject(deps.control.snapshot(), req.body, issues, opts);
+  const snap = deps.control.snapshot();
+  const named = (req.body as { class?: unknown } | undefined)?.class;
+  if (opts.classFromUrl === undefined && typeof named === 'string' && snap.pending?.has(canonicalClassName(named)))
+    routableClass(snap, canonicalClassName(named));
+  const input = validateObject(snap, req.body, issues, opts);
   if (!input) throw new HttpError(422, issueMessages(issues));
   const [dimError] = await settleDimensions(deps.control, [input]);
   if (dimError) throw unprocessable(dimError);

@@ -7,6 +7,7 @@ import {
 import type { ControlSnapshot, ClassState } from '../../control/types.js';
 import type { Properties } from '../../objects/types.js';
 import { checkScalar, checkUuid, checkVector, describe } from './values.js';
+import { notRoutable } from '../../control/routable.js';
 
 export interface ObjectInput {
   class: string;
@@ -88,7 +89,10 @@ function classOf(snap: ControlSnapshot, raw: Record<string, unknown>, path: stri
   const name = fromUrl ?? given;
   if (typeof name !== 'string' || name === '') return void issues.push({ path: `${path}class`, message: `is required: the name of the object's class, got ${describe(name)}` });
   const cls = snap.classes.get(canonicalClassName(name));
-  if (!cls) return void issues.push({ path: `${path}class`, message: `class ${JSON.stringify(name)} does not exist; create it with POST /v1/schema` });
+  if (!cls) {
+    const why = snap.pending?.has(canonicalClassName(name)) ? notRoutable(snap, canonicalClassName(name)).message : `class ${JSON.stringify(name)} does not exist; create it with POST /v1/schema`;
+    return void issues.push({ path: `${path}class`, message: why });
+  }
   return cls;
 }
 

@@ -3,11 +3,8 @@
 import { ShoalError, conflict, invalid, notFound, unavailable, type ErrorKind } from '../../coordinator/errors.js';
 import { messageOf, statusOf } from './http-errors.js';
 
-/**
- * Kind of "this pod may not change the schema". ErrorKind has no 403 kind yet; until it has
- * one ('forbidden' -> 403), this is 'invalid' (422) with a message that says what to do.
- */
-export const FORBIDDEN_KIND: ErrorKind = 'invalid';
+/** Kind of "this pod may not change the schema" (403), with a message that says what to do. */
+export const FORBIDDEN_KIND: ErrorKind = 'forbidden';
 
 export const forbidden = (message: string) => new ShoalError(FORBIDDEN_KIND, message);
 export const timedOut = (message: string) => new ShoalError('timeout', message);
