@@ -67,6 +67,6 @@ describe('node restarts', function () {
     const bad = await startError({ env: { SHOAL_MAX_BODY_BYTES: 'lots' } });
     expect(bad.message).to.match(/exited during start \(2\)/);
     expect(bad.message).to.match(/SHOAL_MAX_BODY_BYTES must be an integer/);
-    expect((await startError({ env: { SHOAL_CONTROL: 'kube' } })).message).to.match(/SHOAL_CONTROL=kube is not available/);
+    expect((await startError({ env: { SHOAL_CONTROL: 'kube' } })).message).to.match(/SHOAL_CLUSTER is required with SHOAL_CONTROL=kube/);
   });
 });
