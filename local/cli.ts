@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { up, PACKAGE_ROOT } from './src/up.js';
+import { readManifests } from './src/manifests.js';
 import { importSample, until } from './src/sample.js';
 
 const USAGE = `usage: shoal up -f FILE [-f FILE...] [--data-dir DIR] [--api-port PORT] [--sample N]
@@ -46,11 +47,13 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  // Wait for the pods of the clusters just applied (the operator creates their StatefulSets).
+  const clusters = readManifests(values.filename).filter((o) => o.kind === 'VectorCluster').length;
   await until('every pod to be ready', 180_000, async () => {
     const sets = cluster.api.list('statefulsets.apps') as unknown as Array<{ spec?: { replicas?: number } }>;
     const want = sets.reduce((n, s) => n + (s.spec?.replicas ?? 1), 0);
     const pods = cluster.runner.list();
-    return want > 0 && pods.length >= want && pods.every((p) => p.ready) ? true : undefined;
+    return sets.length >= clusters && pods.length >= want && pods.every((p) => p.ready) ? true : undefined;
   }).catch((err) => process.stderr.write(`[shoal] warning: ${err.message}; see the pod logs\n`));
   const kubectl = join(PACKAGE_ROOT, '.tools', 'kubectl', 'kubectl');
   const queries = sample > 0 ? await importSample(cluster, sample) : [];
