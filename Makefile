@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.shoal-installed
 
-.PHONY: all deps build test test-unit run bench images tools clean
+.PHONY: all deps build test test-unit test-images run bench images tools clean
 
 all: build
 
@@ -20,9 +20,14 @@ build: deps
 tools: deps
 	@scripts/ensure-tools.sh
 
+# The image test builds and runs containers (podman): slowest, so it runs last, on its own.
 test: build tools
 	@scripts/ensure-system.sh
-	npx mocha 'dist/test/**/*.test.js'
+	npx mocha 'dist/test/**/*.test.js' --ignore 'dist/test/images/**'
+	npx mocha 'dist/test/images/**/*.test.js'
+
+test-images: build tools
+	npx mocha 'dist/test/images/**/*.test.js'
 
 test-unit: build
 	npx mocha 'dist/test/unit/**/*.test.js'
@@ -33,7 +38,7 @@ run: build
 bench: build
 	node dist/bench/run.js
 
-images: build
+images:
 	@scripts/build-images.sh
 
 clean:
