@@ -3,3 +3,5 @@ export * from './src/sharding/index.js';
 export * from "./src/schema/index.js";
 export * from "./src/class/index.js";
 export * from './src/resources/index.js';
+export * from './src/kube/index.js';
+export * from './src/log.js';

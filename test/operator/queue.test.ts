@@ -2,8 +2,8 @@
 // "table of contents" reconcile contract.
 import { expect } from 'chai';
 import { WorkQueue } from '../../operator/src/runtime/queue.js';
-import { ManualClock } from '../../operator/src/runtime/clock.js';
-import { jitteredMs } from '../../operator/src/runtime/backoff.js';
+import { ManualClock } from '../../api/index.js';
+import { jitteredMs } from '../../api/index.js';
 import { runSteps, step, CONTINUE, stop, requeueAfter, StepsContext } from '../../operator/src/runtime/steps.js';
 import { Controller } from '../../operator/src/controllers/controller.js';
 import { OperatorMetrics } from '../../operator/src/metrics.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import {
   KubeConfig, AppsV1Api, CoreV1Api, V1StatefulSet, V1Pod, PatchStrategy, setHeaderOptions,
 } from '@kubernetes/client-node';
-import { resilientInformer, ResilientInformer } from './informer.js';
+import { ResilientInformer } from '../../../api/index.js';
 import { allocatePorts, decodePorts, PodPorts } from './ports.js';
 import { resolvePodEnv, KeyLookup } from './env.js';
 import { Supervisor } from './supervisor.js';
@@ -80,11 +80,9 @@ export class PodRunner {
   }
 
   async start(): Promise<void> {
-    const onError = (err: unknown, ms: number) => this.opts.log('watch failed; restarting', { error: String(err), retryInMs: Math.round(ms) });
-    this.stsInformer = resilientInformer(this.kc, '/apis/apps/v1/statefulsets', () => this.apps.listStatefulSetForAllNamespaces(), { onError });
-    this.podInformer = resilientInformer(this.kc, '/api/v1/pods', () => this.core.listPodForAllNamespaces(), { onError });
-    this.stsInformer.onChange(() => this.kick());
-    this.podInformer.onChange(() => this.kick());
+    const opts = { log: { warn: this.opts.log }, onChange: () => this.kick() };
+    this.stsInformer = new ResilientInformer<V1StatefulSet>(this.kc, { resource: 'statefulsets', path: '/apis/apps/v1/statefulsets', list: () => this.apps.listStatefulSetForAllNamespaces() }, opts);
+    this.podInformer = new ResilientInformer<V1Pod>(this.kc, { resource: 'pods', path: '/api/v1/pods', list: () => this.core.listPodForAllNamespaces() }, opts);
     await this.stsInformer.start();
     await this.podInformer.start();
     this.resyncTimer = setInterval(() => this.kick(), this.opts.resyncMs ?? 2000);
@@ -127,8 +125,8 @@ export class PodRunner {
   }
 
   private async reconcile(): Promise<void> {
-    const sets = this.stsInformer.cache.list();
-    const allPods = this.podInformer.cache.list();
+    const sets = this.stsInformer.list();
+    const allPods = this.podInformer.list();
     const wanted = new Set<string>();
     for (const sts of sets) {
       if (sts.metadata?.deletionTimestamp) continue;
@@ -302,7 +300,7 @@ export class PodRunner {
   }
 
   private async writePodStatus(lp: LocalPod): Promise<void> {
-    const sts = this.stsInformer.cache.list().find((s) => s.metadata?.namespace === lp.namespace && lp.name.startsWith(`${s.metadata?.name}-`));
+    const sts = this.stsInformer.list().find((s) => s.metadata?.namespace === lp.namespace && lp.name.startsWith(`${s.metadata?.name}-`));
     if (!sts || this.stopped) return;
     await this.core
       .patchNamespacedPodStatus({ name: lp.name, namespace: lp.namespace, body: { status: podStatus(sts, lp.state) } }, MERGE)

@@ -9,7 +9,7 @@ import {
 import { Deps } from '../controllers/deps.js';
 import { VectorClassObject, clusterNameOf, parseKey } from '../resources.js';
 import { namesOf } from '../build/index.js';
-import { isConflict, isNotFound, messageOf } from '../kube/errors.js';
+import { isConflict, isNotFound, messageOf } from '../../../api/index.js';
 import { Step, StepsContext, step, runSteps, CONTINUE, stop, requeueAfter, Outcome } from '../runtime/steps.js';
 import { podsOfCluster, podFacts, PodFacts } from '../status/pods.js';
 import { statusPatch } from '../status/patch.js';

@@ -8,7 +8,7 @@ import { Deps } from '../controllers/deps.js';
 import { VectorClusterObject, clusterNameOf, parseKey } from '../resources.js';
 import { ClusterInput, DesiredObjects, desiredObjects, namesOf, selectorString, SERVICE_MONITOR_API_VERSION } from '../build/index.js';
 import { applyInOrder } from '../kube/apply.js';
-import { isConflict, isNotFound, messageOf } from '../kube/errors.js';
+import { isConflict, isNotFound, messageOf } from '../../../api/index.js';
 import { Step, StepsContext, step, runSteps, CONTINUE, stop, Outcome, requeueAfter } from '../runtime/steps.js';
 import { decideReplicas, PlacedClass } from './scaledown.js';
 import { clusterStatus, CLUSTER_STATUS_FIELDS } from './status.js';

@@ -6,7 +6,7 @@ import { WorkQueue } from '../runtime/queue.js';
 import { Outcome } from '../runtime/steps.js';
 import { OperatorMetrics } from '../metrics.js';
 import { Logger } from '../log.js';
-import { isConflict, messageOf } from '../kube/errors.js';
+import { isConflict, messageOf } from '../../../api/index.js';
 
 export interface ReconcileHooks {
   /** Called as a reconcile starts and ends (tests check mutual exclusion with these). */

@@ -3,7 +3,7 @@
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { KubeClient } from '../kube/client.js';
 import { EventRecorder } from '../kube/events.js';
-import { Clock } from '../runtime/clock.js';
+import { Clock } from '../../../api/index.js';
 import { Logger } from '../log.js';
 import { VectorClusterObject, VectorClassObject } from '../resources.js';
 

@@ -3,7 +3,7 @@
 // only Shoal's pods, not every pod of the cluster).
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesListObject, KubernetesObject, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { GROUP, VERSION, VECTOR_CLUSTER, VECTOR_CLASS, LABELS, MANAGED_BY } from '../../../api/index.js';
-import { ResilientInformer, InformerOptions } from '../kube/informer.js';
+import { ResilientInformer, InformerOptions } from '../../../api/index.js';
 import { VectorClusterObject, VectorClassObject } from '../resources.js';
 
 export interface Informers {

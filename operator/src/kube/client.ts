@@ -6,7 +6,7 @@ import {
   KubeConfig, KubernetesObject, KubernetesObjectApi, CustomObjectsApi, PatchStrategy, setHeaderOptions,
 } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../../api/index.js';
-import { isNotFound } from './errors.js';
+import { isNotFound } from '../../../api/index.js';
 
 export const FIELD_MANAGER = 'shoal-operator';
 

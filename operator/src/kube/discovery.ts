@@ -1,7 +1,7 @@
 // Whether optional kinds are served, remembered for a while: discovery on every reconcile would
 // double the operator's requests, and installing the Prometheus Operator later is picked up
 // within `ttlMs`.
-import { Clock, realClock } from '../runtime/clock.js';
+import { Clock, realClock } from '../../../api/index.js';
 import { KubeClient } from './client.js';
 import { KindProbe } from '../controllers/deps.js';
 import { SERVICE_MONITOR_API_VERSION } from '../build/index.js';

@@ -3,9 +3,9 @@
 // Event: within `aggregateMs` it is counted locally and the existing Event's count and
 // lastTimestamp are patched at most every `patchIntervalMs`. Recording never fails a reconcile.
 import { CoreV1Api, CoreV1Event, KubeConfig, KubernetesObject, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { Clock, realClock } from '../runtime/clock.js';
+import { Clock, realClock } from '../../../api/index.js';
 import { Logger } from '../log.js';
-import { messageOf } from './errors.js';
+import { messageOf } from '../../../api/index.js';
 
 export type EventType = 'Normal' | 'Warning';
 

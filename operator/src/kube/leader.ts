@@ -7,9 +7,9 @@
 //    before anyone else can acquire (leaseDuration - renewDeadline is the safety margin);
 //  - release on shutdown by clearing the holder, so a successor need not wait out the lease.
 import { CoordinationV1Api, KubeConfig, V1Lease, V1MicroTime } from '@kubernetes/client-node';
-import { Clock, realClock, sleep } from '../runtime/clock.js';
+import { Clock, realClock, sleep } from '../../../api/index.js';
 import { Logger } from '../log.js';
-import { isConflict, isNotFound, messageOf } from './errors.js';
+import { isConflict, isNotFound, messageOf } from '../../../api/index.js';
 
 export interface LeaderElectionConfig {
   leaseName: string;

@@ -6,8 +6,8 @@
 //  - addAfter(key, ms) adds later; several pending delays keep the earliest.
 // Keys are `namespace/name`. No global token bucket: the operator's write rate is bounded by
 // the number of resources, and informer events are already de-duplicated here.
-import { Clock, realClock, TimerHandle } from './clock.js';
-import { BackoffPolicy, exponentialMs } from './backoff.js';
+import { Clock, realClock, TimerHandle } from '../../../api/index.js';
+import { BackoffPolicy, exponentialMs } from '../../../api/index.js';
 
 export interface WorkQueueOptions {
   clock?: Clock;

@@ -7,7 +7,7 @@ import {
 } from '@kubernetes/client-node';
 import { GROUP, VERSION, VECTOR_CLASS } from '../../../../api/index.js';
 import type { VectorClassObject } from './classes.js';
-import { isNotFound } from './http-errors.js';
+import { isNotFound } from '../../../../api/index.js';
 
 /** Field manager of every write a pod makes (visible in managedFields). */
 export const FIELD_MANAGER = 'shoal-node';

@@ -15,11 +15,11 @@ import type { Logger } from '../../log.js';
 import { ShoalError, conflict, invalid, notFound, unavailable } from '../../coordinator/errors.js';
 import type { ClassState } from '../types.js';
 import type { VectorClassApi } from './api.js';
-import { BackoffPolicy, jitteredMs, sleep } from './backoff.js';
+import { BackoffPolicy, jitteredMs, sleepMs } from '../../../../api/index.js';
 import { ClassView, Content, VectorClassObject, placedCondition } from './classes.js';
 import type { KubeControlConfig } from './config.js';
 import { schemaChangesDisabled, timedOut, writeError } from './errors.js';
-import { isConflict, statusOf } from './http-errors.js';
+import { isConflict, statusOf } from '../../../../api/index.js';
 import { resourceNameOf } from './names.js';
 import type { Waiters } from './waiters.js';
 
@@ -171,7 +171,7 @@ async function readModifyWrite<T>(ctx: ChangeContext, owner: ClassView, what: st
     } catch (e) {
       if (!isConflict(e) || attempt >= ctx.retry.max) throw writeError(e, what);
       ctx.log.debug('conflict; reading again', { resource: owner.resource, attempt });
-      await sleep(jitteredMs(attempt, ctx.retry.backoff, ctx.retry.random));
+      await sleepMs(jitteredMs(attempt, ctx.retry.backoff, ctx.retry.random));
     }
   }
 }

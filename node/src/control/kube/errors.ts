@@ -1,7 +1,7 @@
 // Kubernetes failures as the node's domain errors (ShoalError kinds, mapped to HTTP statuses by
 // node/src/api/errors.ts), with messages that say what to do.
 import { ShoalError, conflict, invalid, notFound, unavailable, type ErrorKind } from '../../coordinator/errors.js';
-import { messageOf, statusOf } from './http-errors.js';
+import { messageOf, statusOf } from '../../../../api/index.js';
 
 /** Kind of "this pod may not change the schema" (403), with a message that says what to do. */
 export const FORBIDDEN_KIND: ErrorKind = 'forbidden';

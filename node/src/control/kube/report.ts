@@ -14,10 +14,10 @@ import { POD_REPORT_ANNOTATION, serializePodReport, type PodReport, type ShardRe
 import type { Logger } from '../../log.js';
 import type { ShardRegistry } from '../../shards/types.js';
 import { podAnnotationPatcher } from './api.js';
-import { BackoffPolicy, jitteredMs } from './backoff.js';
+import { BackoffPolicy, jitteredMs } from '../../../../api/index.js';
 import type { KubeControlConfig } from './config.js';
 import { kubeConfigOf } from './config.js';
-import { messageOf } from './http-errors.js';
+import { messageOf } from '../../../../api/index.js';
 
 /** One shard replica held by this pod. */
 export interface LocalShardReport {

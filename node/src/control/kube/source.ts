@@ -18,11 +18,11 @@ import type { Logger } from '../../log.js';
 import { unavailable } from '../../coordinator/errors.js';
 import type { ClassState, ControlListener, ControlSnapshot, ControlSource } from '../types.js';
 import { VectorClassApi } from './api.js';
-import { BackoffPolicy } from './backoff.js';
+import { BackoffPolicy } from '../../../../api/index.js';
 import { ClassView, Content, VectorClassObject, clusterOf, contentOf, fingerprintOf, sameContent, shardsOnPod, viewOf } from './classes.js';
 import { ChangeContext, addProperty, createClass, deleteClass, fixDimensions } from './changes.js';
 import { KubeControlConfig, kubeConfigOf } from './config.js';
-import { ResilientInformer } from './informer.js';
+import { ResilientInformer } from '../../../../api/index.js';
 import { Waiters } from './waiters.js';
 
 export interface KubeControlOptions {

@@ -16,3 +16,6 @@ export function jitteredMs(attempt: number, p: BackoffPolicy, random: () => numb
   const d = exponentialMs(attempt, p);
   return d / 2 + random() * (d / 2);
 }
+
+/** Wait `ms` on the real clock (retries of conflicting writes). */
+export const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
