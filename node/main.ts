@@ -15,7 +15,8 @@ import { HybridClock } from './src/objects/hlc.js';
 import {
   StandaloneControl, ShardSync, createKubeControlSource, createPodReportWriter, registryShardReports, type ControlSource,
 } from './src/control/index.js';
-import { LocalCoordinator } from './src/coordinator/index.js';
+import { LocalCoordinator, type Coordinator } from './src/coordinator/index.js';
+import { startDataPlane, type DataPlane } from './src/coordinator/distributed/index.js';
 import { startMembership, weaviateNodes, type Membership } from './src/membership/index.js';
 import { shoalVersion } from './src/version.js';
 import { createShardRegistry, type ShardRegistry } from './src/shards/index.js';
@@ -104,10 +105,23 @@ export async function startNode(config: NodeConfig, overrides: NodeOverrides = {
   });
   await openShards(control, registry, log);
   let membership: Membership | undefined;
-  const coordinator = new LocalCoordinator({
-    control, registry, clock: new HybridClock(), nodeName: config.nodeName,
-    peers: () => (membership ? weaviateNodes(membership.members()) : []),
-  });
+  const clock = new HybridClock();
+  let plane: DataPlane | undefined;
+  let coordinator: Coordinator;
+  if (config.control === 'kube' && config.gossip) {
+    // Kube mode: objects go to the replicas the operator placed, on any pod (internal RPC on the
+    // data port). Gossip starts first: the coordinator routes by it; the HTTP address is fixed below.
+    membership = await startGossip(config, config.httpPort, log);
+    plane = await startDataPlane({
+      nodeName: config.nodeName, dataDir: config.dataDir, dataPort: config.dataPort, control, registry, membership: membership!, clock, log,
+    });
+    coordinator = plane.coordinator;
+  } else {
+    coordinator = new LocalCoordinator({
+      control, registry, clock, nodeName: config.nodeName,
+      peers: () => (membership ? weaviateNodes(membership.members()) : []),
+    });
+  }
   const metricsRegistry = overrides.metricsRegistry ?? defaultMetricsRegistry;
   let port = config.httpPort;
   const deps: ApiDeps = {
@@ -122,7 +136,8 @@ export async function startNode(config: NodeConfig, overrides: NodeOverrides = {
   const server = createApiServer(deps);
   port = await listen(server, config);
   log.info('listening', { host: config.httpHost, port, dataDir: config.dataDir, control: control.kind });
-  membership = await startGossip(config, port, log);
+  if (!membership) membership = await startGossip(config, port, log);
+  else if (port !== config.httpPort) membership.updateMeta({ httpAddr: `${membership.self().meta.httpAddr?.replace(/:\d+$/, '') ?? '127.0.0.1'}:${port}` });
   const report = config.kube && createPodReportWriter(config.kube, {
     log: log.child({ component: 'report' }),
     shards: () => registryShardReports(registry),
@@ -133,6 +148,7 @@ export async function startNode(config: NodeConfig, overrides: NodeOverrides = {
     // Leave first, so peers see "left" (not "dead") and stop routing here before we close.
     await membership?.leave(5_000).catch((e) => log.warn('gossip leave failed', { error: e as Error }));
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await plane?.close();
     await report?.stop();
     await registry.close();
     await control.close();

@@ -17,7 +17,7 @@
 //   have no vector (stored, listed, never returned by search).
 //
 // Reads
-// - get/list/scan/count read the store synchronously on the calling thread (LMDB is memory-mapped)
+// - get/list/scan/count/entries read the store synchronously on the calling thread (LMDB is memory-mapped)
 //   and work in every state but SHUTDOWN, including LOADING. get() returns tombstones; list/scan
 //   order by id. count() without a filter is O(1); with a filter, and scan(), it decodes every
 //   object (roughly 1-5 us each on this machine), so keep them for small shards or admin paths.

@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import type { LiveObject, ObjectRecord } from '../objects/types.js';
-import type { ApplyResult, ObjectPredicate, IndexConfig, SearchHit, SearchRequest, Shard, ShardInfo, ShardStatus } from './types.js';
+import type { ApplyResult, ObjectPredicate, IndexConfig, RecordEntry, SearchHit, SearchRequest, Shard, ShardInfo, ShardStatus } from './types.js';
 import { ShardIndexClient } from './index-client.js';
 import type { LabelReusePolicy } from './labels.js';
 import { trackShard, untrackShard, type StorageMetrics } from './metrics.js';
@@ -125,6 +125,10 @@ export class ShardImpl implements Shard {
 
   scan(filter: ObjectPredicate | undefined, limit: number): LiveObject[] {
     return this.store.scan(filter, limit);
+  }
+
+  entries(after: string | undefined, limit: number): RecordEntry[] {
+    return this.store.entries(after, limit);
   }
 
   count(filter?: ObjectPredicate): number {

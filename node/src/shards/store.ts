@@ -14,10 +14,17 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase, type Transaction } from 'lmdb';
 import type { LiveObject, ObjectRecord } from '../objects/types.js';
-import type { ObjectPredicate } from './types.js';
+import type { ObjectPredicate, RecordEntry } from './types.js';
 import { toLazyLiveObject, toLiveObject, toTombstone, vectorFromBytes, type StoredRecord } from './records.js';
 
 export const STORE_FILE = 'store.mdb';
+/**
+ * Address space reserved for the store's memory map (virtual, not allocated; the file grows as
+ * needed). lmdb-js otherwise starts at 128 KB and doubles, keeping every outgrown map alive for
+ * lingering readers: at 100k x 128-d that left 158 MB resident for a 100 MB file. It still grows
+ * past this if ever needed.
+ */
+export const STORE_MAP_BYTES = 2 ** 34;
 
 /** One entry of the change sequence: which labels a write removed from and added to the index. */
 export type Change = [id: string, deletedLabel: number, addedLabel: number];
@@ -51,7 +58,7 @@ export class ShardStore {
   static open(dir: string): ShardStore {
     // Defaults kept on purpose: overlappingSync (commit visible first, flushed promise when on
     // disk) and no noSync/useWritemap, so a kill -9 or crash never leaves the file unreadable.
-    const store = new ShardStore(open({ path: join(dir, STORE_FILE), maxDbs: 10 }));
+    const store = new ShardStore(open({ path: join(dir, STORE_FILE), maxDbs: 10, mapSize: STORE_MAP_BYTES }));
     if (store.meta.get('storeId') === undefined) store.meta.putSync('storeId', randomUUID());
     return store;
   }
@@ -103,6 +110,18 @@ export class ShardStore {
     for (const { key, value } of this.objects.getRange(after === undefined ? {} : { start: after })) {
       if (key === after || value.deleted) continue;
       out.push(toLiveObject(key, value, this.readVector));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** (id, version, origin, deleted) of every record with id > after, tombstones included, in id order. */
+  entries(after: string | undefined, limit: number): RecordEntry[] {
+    const out: RecordEntry[] = [];
+    if (limit <= 0) return out;
+    for (const { key, value } of this.objects.getRange(after === undefined ? { limit } : { start: after, limit: limit + 1 })) {
+      if (key === after) continue;
+      out.push({ id: key, version: value.version, origin: value.origin, deleted: value.deleted });
       if (out.length >= limit) break;
     }
     return out;

@@ -61,6 +61,14 @@ export interface SearchHit {
   distance: number;
 }
 
+/** The write a replica holds for one id, without its content: what anti-entropy compares. */
+export interface RecordEntry {
+  id: string;
+  version: number;
+  origin: string;
+  deleted: boolean;
+}
+
 export interface Shard {
   readonly className: string;
   readonly name: string;
@@ -81,6 +89,11 @@ export interface Shard {
   list(after: string | undefined, limit: number): LiveObject[];
   /** Live objects matching the filter (all when undefined), ordered by id, at most limit. */
   scan(filter: ObjectPredicate | undefined, limit: number): LiveObject[];
+  /**
+   * (id, version, origin, deleted) of records with id > after, tombstones included, ordered by id,
+   * at most limit. Reads no vectors (anti-entropy compares these, not contents).
+   */
+  entries(after: string | undefined, limit: number): RecordEntry[];
   /** Count of live objects matching the filter. */
   count(filter?: ObjectPredicate): number;
   search(req: SearchRequest): Promise<SearchHit[]>;
