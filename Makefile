@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.shoal-installed
 
-.PHONY: all deps build test test-unit test-images run bench images tools clean
+.PHONY: all deps build test test-unit test-images run run-standalone bench images tools clean
 
 all: build
 
@@ -32,7 +32,13 @@ test-images: build tools
 test-unit: build
 	npx mocha 'dist/test/unit/**/*.test.js'
 
-run: build
+# A 3-pod cluster on loopback (embedded API server, operator, pods) with the quickstart class
+# and 500 sample objects; prints the pods' URLs, the kubeconfig and a query to try.
+run: build tools
+	node dist/local/cli.js up -f examples/quickstart.yaml --sample 500
+
+# One standalone node on :8080 (no control plane), with a sample class.
+run-standalone: build
 	scripts/run-standalone.sh
 
 bench: build

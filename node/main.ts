@@ -114,6 +114,7 @@ export async function startNode(config: NodeConfig, overrides: NodeOverrides = {
     membership = await startGossip(config, config.httpPort, log);
     plane = await startDataPlane({
       nodeName: config.nodeName, dataDir: config.dataDir, dataPort: config.dataPort, control, registry, membership: membership!, clock, log,
+      rpc: config.rpc!, replication: config.replication!,
     });
     coordinator = plane.coordinator;
   } else {

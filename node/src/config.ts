@@ -6,6 +6,8 @@ import { resolve } from 'node:path';
 import { membershipConfigFromEnv, type MembershipConfig } from './membership/index.js';
 import { loadKubeControlConfig, KUBE_CONTROL_ENVIRONMENT, type KubeControlConfig } from './control/index.js';
 import { shoalVersion } from './version.js';
+import { rpcConfigFromEnv, type RpcConfig } from './rpc/index.js';
+import { distributedConfigFromEnv, type DistributedConfig } from './coordinator/distributed/config.js';
 
 export type ControlKind = 'standalone' | 'kube';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -37,6 +39,9 @@ export interface NodeConfig {
   gossip?: MembershipConfig;
   /** The Kubernetes control source's settings, when SHOAL_CONTROL=kube. */
   kube?: KubeControlConfig;
+  /** Internal RPC and replication settings, when SHOAL_CONTROL=kube (the distributed data plane). */
+  rpc?: RpcConfig;
+  replication?: DistributedConfig;
 }
 
 export class ConfigError extends Error {
@@ -64,9 +69,18 @@ export const ENVIRONMENT_VARIABLES: ReadonlyArray<[string, string]> = [
   ['SHOAL_ADVERTISE_ADDR', 'address peers use to reach this node (default: first non-internal IPv4, else 127.0.0.1)'],
   ['SHOAL_GOSSIP_PROFILE', 'gossip timers: lan (default; probe 1 s, timeout 500 ms) or fast (local mode and tests)'],
   ['SHOAL_GOSSIP_KEY', 'shared secret (>= 16 bytes) authenticating gossip and internal RPC; unset: unauthenticated'],
-  ['SHOAL_CLUSTER_NAME', 'gossip cluster name; packets from another cluster are dropped (default shoal)'],
+  ['SHOAL_CLUSTER_NAME', 'cluster name bound into gossip packets and the RPC handshake; other clusters are dropped (default: SHOAL_CLUSTER, else shoal)'],
   ['SHOAL_ZONE', 'failure domain of this node, spread in gossip metadata'],
   ...KUBE_CONTROL_ENVIRONMENT,
+  ['SHOAL_DATA_BIND', 'SHOAL_CONTROL=kube: address of the internal RPC (default SHOAL_GOSSIP_BIND, else 0.0.0.0)'],
+  ['SHOAL_RPC_TIMEOUT_MS', 'SHOAL_CONTROL=kube: default deadline of a call to another pod (default 10000)'],
+  ['SHOAL_RPC_CONNECTIONS', 'SHOAL_CONTROL=kube: connections per peer pod (default 2)'],
+  ['SHOAL_RPC_MAX_FRAME_BYTES', 'SHOAL_CONTROL=kube: largest RPC frame accepted (default 134217728 = 128 MiB)'],
+  ['SHOAL_WRITE_TIMEOUT_MS', 'SHOAL_CONTROL=kube: deadline of a write to one replica; a replica that misses it gets a hint (default 10000)'],
+  ['SHOAL_READ_TIMEOUT_MS', 'SHOAL_CONTROL=kube: deadline of a read or search on one replica before another is tried (default 10000)'],
+  ['SHOAL_HINT_WINDOW_MS', 'SHOAL_CONTROL=kube: hints older than this are dropped; anti-entropy repairs the rest (default 10800000 = 3 h)'],
+  ['SHOAL_HINT_REPLAY_INTERVAL_MS', 'SHOAL_CONTROL=kube: retry period of pending hints besides "replica alive again" (default 10000)'],
+  ['SHOAL_ANTI_ENTROPY_INTERVAL_MS', 'SHOAL_CONTROL=kube: pause between anti-entropy passes over this pod\'s shards (default 30000; 0 disables)'],
 ];
 
 function text(env: Env, name: string): string | undefined {
@@ -137,5 +151,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       ? wrap(() => membershipConfigFromEnv(env as NodeJS.ProcessEnv, { nodeName: name, httpPort, dataPort, version: shoalVersion() }))
       : undefined,
     kube: control === 'kube' ? wrap(() => loadKubeControlConfig(env, { nodeName: name })) : undefined,
+    rpc: control === 'kube' ? wrap(() => rpcConfigFromEnv(env)) : undefined,
+    replication: control === 'kube' ? wrap(() => distributedConfigFromEnv(env)) : undefined,
   };
 }

@@ -12,7 +12,8 @@
 //   SHOAL_GOSSIP_PROFILE   lan (default) or fast (local mode, tests); see config.ts.
 //   SHOAL_GOSSIP_KEY       shared secret (>= 16 bytes); when set every packet carries an
 //                          HMAC-SHA256 and packets without a valid one are dropped.
-//   SHOAL_CLUSTER_NAME     tags every packet; packets of other clusters are dropped.
+//   SHOAL_CLUSTER_NAME     tags every packet; packets of other clusters are dropped
+//                          (default: SHOAL_CLUSTER, else shoal).
 //                          Default "shoal".
 //   SHOAL_ZONE             failure zone published in the metadata (e.g. the node's
 //                          topology.kubernetes.io/zone). Default: empty.
@@ -119,7 +120,9 @@ export function membershipConfigFromEnv(env: NodeJS.ProcessEnv, defaults: EnvDef
   const profileRaw = (env.SHOAL_GOSSIP_PROFILE ?? '').trim() || 'lan';
   if (profileRaw !== 'lan' && profileRaw !== 'fast') fail('SHOAL_GOSSIP_PROFILE', profileRaw, '"lan" or "fast"');
   const profile: ProfileName = profileRaw;
-  const clusterName = (env.SHOAL_CLUSTER_NAME ?? '').trim() || 'shoal';
+  // The operator sets SHOAL_CLUSTER (the VectorCluster's name): two clusters sharing a network
+  // then drop each other's packets without any extra setting, as the RPC handshake does.
+  const clusterName = (env.SHOAL_CLUSTER_NAME ?? '').trim() || (env.SHOAL_CLUSTER ?? '').trim() || 'shoal';
   if (!NAME_RE.test(clusterName) || clusterName.length > 64) fail('SHOAL_CLUSTER_NAME', clusterName, '1-64 characters of letters, digits, ".", "_" or "-"');
   const key = env.SHOAL_GOSSIP_KEY === undefined || env.SHOAL_GOSSIP_KEY === '' ? undefined : env.SHOAL_GOSSIP_KEY;
   if (key !== undefined && utf8Size(key) < 16) fail('SHOAL_GOSSIP_KEY', '<hidden>', 'a secret of at least 16 bytes');

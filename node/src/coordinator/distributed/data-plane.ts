@@ -7,8 +7,8 @@ import type { Logger } from '../../log.js';
 import type { Membership } from '../../membership/index.js';
 import { formatAddr, parseHostPort } from '../../membership/addr.js';
 import type { ShardRegistry } from '../../shards/types.js';
-import { rpcConfigFromEnv, startRpc, type RunningRpc } from '../../rpc/index.js';
-import { distributedConfigFromEnv } from './config.js';
+import { startRpc, type RpcConfig, type RunningRpc } from '../../rpc/index.js';
+import type { DistributedConfig } from './config.js';
 import { createDistributedCoordinator, type DistributedCluster } from './cluster.js';
 import type { DistributedCoordinator } from './coordinator.js';
 
@@ -23,8 +23,10 @@ export interface DataPlaneOptions {
   /** The pod's one hybrid clock: stamps writes here, observes versions the RPC server receives. */
   clock: HybridClock;
   log: Logger;
-  /** RPC and coordinator settings (SHOAL_DATA_BIND, SHOAL_RPC_*, SHOAL_*_TIMEOUT_MS, SHOAL_HINT_*, SHOAL_ANTI_ENTROPY_*). */
-  env?: Record<string, string | undefined>;
+  /** RPC settings (SHOAL_DATA_BIND, SHOAL_RPC_*, validated by node/src/config.ts); its port is `dataPort`. */
+  rpc: RpcConfig;
+  /** Coordinator settings (SHOAL_*_TIMEOUT_MS, SHOAL_HINT_*, SHOAL_ANTI_ENTROPY_*). */
+  replication: DistributedConfig;
 }
 
 export interface DataPlane {
@@ -36,13 +38,12 @@ export interface DataPlane {
 }
 
 export async function startDataPlane(opts: DataPlaneOptions): Promise<DataPlane> {
-  const env = opts.env ?? process.env;
-  const rpcConfig = { ...rpcConfigFromEnv(env), port: opts.dataPort };
+  const rpcConfig = { ...opts.rpc, port: opts.dataPort };
   const rpc = await startRpc({ config: rpcConfig, nodeName: opts.nodeName, registry: opts.registry, clock: opts.clock, log: opts.log });
   publishDataAddr(opts.membership, rpc.server.port);
   const cluster = await createDistributedCoordinator({
     control: opts.control, registry: opts.registry, membership: opts.membership, rpc, clock: opts.clock,
-    nodeName: opts.nodeName, dataDir: opts.dataDir, log: opts.log, config: distributedConfigFromEnv(env),
+    nodeName: opts.nodeName, dataDir: opts.dataDir, log: opts.log, config: opts.replication,
   });
   return {
     coordinator: cluster.coordinator, rpc, cluster,
