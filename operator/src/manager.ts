@@ -180,6 +180,7 @@ class ShoalOperator implements Operator {
       new Controller({ ...common, name: 'vectorclass', queue: queues.class, reconcile: (k) => reconcileClass(deps, k) }),
     ];
     this.running = { informers, controllers };
+    this.metrics.shardSource = informers.classes;
     for (const c of controllers) c.start();
     this.log.info('controllers started', { namespace: this.o.namespace ?? '(all)' });
   }
@@ -189,6 +190,7 @@ class ShoalOperator implements Operator {
     const running = this.running;
     if (!running) return;
     this.running = undefined;
+    this.metrics.shardSource = undefined;
     await Promise.all(running.controllers.map((c) => c.stop()));
     await Promise.all(Object.values(running.informers).map((i) => i.stop()));
     this.log.info('controllers stopped');

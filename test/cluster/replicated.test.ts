@@ -12,6 +12,8 @@ import { createLoadClient, runConcurrent } from '../../bench/http-load.js';
 import { createShardRegistry } from '../../node/src/shards/index.js';
 import type { LiveObject } from '../../node/src/objects/types.js';
 import { waitFor } from '../support/wait.js';
+import { CATALOGUE } from '../metrics/catalogue.js';
+import { catalogueProblems, parseExposition } from '../metrics/exposition.js';
 import { CLASS, Cluster, batchBody, indexOfUuid, nearVectorQuery, uuidOf } from './helpers.js';
 
 const N = Number(process.env.SHOAL_TEST_N ?? 20_000);
@@ -113,6 +115,15 @@ describe('cluster: 3 pods, 3 shards, replication 2', function () {
       total += held[0][1];
     }
     expect(total).to.equal(N);
+  });
+
+  it('exports the replication and repair metrics of the catalogue, well formed, with writes counted', async () => {
+    const text = await (await fetch(`${c.pod('rep2-0').http}/metrics`)).text();
+    const families = parseExposition(text);
+    const problems = CATALOGUE.filter((m) => m.when === 'replication').flatMap((m) => catalogueProblems(families, m, false));
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+    const rpcCalls = families.get('shoal_rpc_client_duration_seconds')?.samples.filter((s) => s.series.endsWith('_count')) ?? [];
+    expect(rpcCalls.reduce((n, s) => n + s.value, 0), 'RPC calls to the other pods during the import').to.be.greaterThan(0);
   });
 
   it('keeps answering queries through the other pods while one pod is down', async () => {

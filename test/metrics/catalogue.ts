@@ -2,8 +2,7 @@
 // prom-client registrations (node/src/api/metrics.ts, node/src/shards/metrics.ts,
 // node/src/membership/metrics.ts, operator/src/metrics.ts). charts/shoal/README.md shows the
 // same table (a test keeps the two equal); scrape.test.ts checks each one against a running
-// process; the alert rules and the dashboard may only use these, the EXTERNAL ones, or the
-// PENDING ones (named in the README as gaps for the node and operator engineers).
+// process; the alert rules and the dashboard may only use these or the EXTERNAL ones.
 
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
 
@@ -90,21 +89,14 @@ export const CATALOGUE: CatalogueEntry[] = [
   operator('shoal_operator_queue_depth', 'gauge', ['controller'], 'Keys waiting in a controller\'s work queue.', 'leader'),
   operator('shoal_operator_informer_restarts_total', 'counter', ['resource'], 'Watches restarted after an error other than 410 Gone.', 'leader'),
   operator('shoal_operator_leader', 'gauge', [], '1 while this replica holds the leader Lease, else 0.', 'always'),
+  operator('shoal_operator_shard_replicas_desired', 'gauge', ['resource_namespace', 'vectorclass', 'shard'], 'Replicas a physical shard should have (its replication factor), from VectorClass status.', 'leader'),
+  operator('shoal_operator_shard_replicas_ready', 'gauge', ['resource_namespace', 'vectorclass', 'shard'], 'Replicas of a physical shard that their pods report ready, from VectorClass status.', 'leader'),
   operator('shoal_operator_process_cpu_seconds_total', 'counter', [], 'CPU time of the operator process.', 'always'),
   operator('shoal_operator_process_resident_memory_bytes', 'gauge', [], 'Resident memory of the operator process.', 'always'),
 ];
 
 /** Metrics of other exporters that the alerts and the dashboard use. */
 export const EXTERNAL = ['up', 'kubelet_volume_stats_available_bytes', 'kubelet_volume_stats_capacity_bytes'];
-
-/**
- * Used by the alerts or the dashboard but not exported yet: gaps for the lead. Each needs its
- * owner to add it (and then moves into CATALOGUE).
- */
-export const PENDING: { name: string; type: MetricType; labels: string[]; meaning: string; owner: string }[] = [
-  { name: 'shoal_operator_shard_replicas_desired', type: 'gauge', labels: ['resource_namespace', 'vectorclass', 'shard'], meaning: 'Replicas a physical shard should have (replication factor), from VectorClass status.', owner: 'operator' },
-  { name: 'shoal_operator_shard_replicas_ready', type: 'gauge', labels: ['resource_namespace', 'vectorclass', 'shard'], meaning: 'Replicas of a physical shard reported ready by their pods, from VectorClass status.', owner: 'operator' },
-];
 
 /** The metric names a PromQL expression mentions (not functions, labels, keywords or durations). */
 export function metricNamesIn(expr: string): string[] {

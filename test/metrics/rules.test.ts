@@ -1,7 +1,7 @@
 // The chart's alert rules and Grafana dashboard against Prometheus' own tools: `promtool check
 // rules` on the rendered PrometheusRule's groups, `promtool test rules` scenarios that make each
 // alert fire (and stay quiet when healthy), every dashboard query parsed by promtool, and every
-// metric they name present in the catalogue (or listed as pending/external). The README's
+// metric they name present in the catalogue (or external). The README's
 // catalogue table is kept equal to catalogue.ts here too.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { CHART, ROOT, HelmHome, ensureTools, find } from '../chart/helm.js';
-import { CATALOGUE, EXTERNAL, PENDING, metricNamesIn, baseName } from './catalogue.js';
+import { CATALOGUE, EXTERNAL, metricNamesIn, baseName } from './catalogue.js';
 
 interface Rule { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string> }
 interface Group { name: string; rules: Rule[] }
@@ -23,7 +23,7 @@ function promtool(args: string[], cwd: string): Promise<{ code: number; out: str
   });
 }
 
-const KNOWN = new Set([...CATALOGUE.map((m) => m.name), ...EXTERNAL, ...PENDING.map((m) => m.name)]);
+const KNOWN = new Set([...CATALOGUE.map((m) => m.name), ...EXTERNAL]);
 
 function unknownMetrics(expr: string): string[] {
   return metricNamesIn(expr).filter((n) => !KNOWN.has(n) && !KNOWN.has(baseName(n)));
@@ -172,7 +172,7 @@ describe('alert rules and dashboard with promtool', function () {
     expect(r.out).to.match(/parse error|unexpected/);
   });
 
-  it('alerts name only catalogued, external or pending metrics', () => {
+  it('alerts name only catalogued or external metrics', () => {
     const problems = groups.flatMap((g) => g.rules.flatMap((r) => unknownMetrics(r.expr).map((n) => `${r.alert}: ${n}`)));
     expect(problems, problems.join('\n')).to.deep.equal([]);
     expect(metricNamesIn('histogram_quantile(0.99, sum by (namespace, le) (rate(a_bucket{job=~"x|y"}[5m]))) > 0.5 and on (job) b_total offset 5m'))
@@ -182,7 +182,7 @@ describe('alert rules and dashboard with promtool', function () {
     expect(used.has('shoal_query_duration_seconds_bucket') && used.has('shoal_operator_reconcile_errors_total')).to.equal(true);
   });
 
-  it('every dashboard query parses (promtool) and names only catalogued, external or pending metrics', async () => {
+  it('every dashboard query parses (promtool) and names only catalogued or external metrics', async () => {
     const targets = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })));
     expect(targets.length).to.be.at.least(30);
     const concrete = (e: string) => e.replace(/\$__rate_interval/g, '5m').replace(/\$\{?\w+\}?/g, '.*');
@@ -211,18 +211,18 @@ describe('alert rules and dashboard with promtool', function () {
     expect(missing, 'metrics in the code but not in test/metrics/catalogue.ts and charts/shoal/README.md').to.deep.equal([]);
   });
 
-  it('the README\'s metrics catalogue lists exactly catalogue.ts, and its gaps exactly the pending metrics', () => {
+  it('the README\'s metrics catalogue lists exactly catalogue.ts', () => {
     const readme = readFileSync(join(CHART, 'README.md'), 'utf8');
     const rows = [...readme.matchAll(/^\| `(shoal_[a-z0-9_]+)` \| (\w+) \| ([^|]*) \|/gm)].map((m) => ({
       name: m[1], type: m[2], labels: m[3].trim() === '' || m[3].trim() === '-' ? [] : m[3].split(',').map((l) => l.trim().replace(/`/g, '')),
     }));
     const listed = new Map(rows.map((r) => [r.name, r]));
-    for (const m of [...CATALOGUE, ...PENDING]) {
+    for (const m of CATALOGUE) {
       const row = listed.get(m.name);
       expect(row, `${m.name} missing from charts/shoal/README.md`).to.not.equal(undefined);
       expect(row?.type, m.name).to.equal(m.type);
       expect(row?.labels, m.name).to.deep.equal(m.labels);
     }
-    expect(rows.length, 'README rows that are not in catalogue.ts').to.equal(CATALOGUE.length + PENDING.length);
+    expect(rows.length, 'README rows that are not in catalogue.ts').to.equal(CATALOGUE.length);
   });
 });

@@ -81,15 +81,6 @@ describe('metrics of running processes', function () {
       expect(problems, problems.join('\n')).to.deep.equal([]);
     });
 
-    it('exports the replication and repair metrics, well formed, when the node coordinates replicas', function () {
-      const families = parseExposition(text);
-      const replication = CATALOGUE.filter((m) => m.when === 'replication');
-      // Pending while node/main.ts runs the local coordinator (no data-port RPC yet).
-      if (!replication.some((m) => families.has(m.name))) this.skip();
-      const problems = replication.flatMap((m) => catalogueProblems(families, m, false));
-      expect(problems, problems.join('\n')).to.deep.equal([]);
-    });
-
     it('exports no shoal_ metric that the catalogue lacks (prom-client\'s process and nodejs defaults aside)', () => {
       const known = new Set(CATALOGUE.map((m) => m.name));
       const extra = [...parseExposition(text).keys()].filter((n) => !known.has(n) && !/^shoal_(process|nodejs)_/.test(n));
