@@ -65,6 +65,12 @@ describe('operator: desired objects (pure builders)', () => {
     expect(changedPaths(base, after)).to.deep.equal(['statefulSet.spec.template.spec.containers[0].image']);
   });
 
+  it('adds image pull Secrets to the pod template only, when given', () => {
+    const after = desiredObjects(quickstartInput((s) => (s.imagePullSecrets = [{ name: 'regcred' }])), 3);
+    expect(changedPaths(base, after)).to.deep.equal(['statefulSet.spec.template.spec.imagePullSecrets']);
+    expect((after.statefulSet as any).spec.template.spec.imagePullSecrets).to.deep.equal([{ name: 'regcred' }]);
+  });
+
   it('references the Secrets for API keys and the gossip key, and nothing else changes', () => {
     const after = desiredObjects(quickstartInput((s) => {
       s.api = { keysSecret: { name: 'shoal-keys' } };

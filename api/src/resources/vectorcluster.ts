@@ -115,6 +115,10 @@ export const vectorClusterSpecSchema = s
       ),
       image: s.string({ minLength: 1, maxLength: 1024 }).describe('Container image of the Shoal node. Changing it restarts the pods one at a time.'),
       imagePullPolicy: s.enum(['Always', 'IfNotPresent', 'Never'] as const).describe('When the kubelet pulls the image; the Kubernetes default applies when absent.').optional(),
+      imagePullSecrets: s
+        .array(s.object({ name: s.string({ minLength: 1, maxLength: 253 }).describe('Name of a Secret of type kubernetes.io/dockerconfigjson in the cluster\'s namespace.') }).describe('A reference to one pull Secret.'))
+        .describe('Secrets the kubelet uses to pull the image from a private registry.')
+        .optional(),
       resources: resourcesSchema.optional(),
       storage: storageSchema.default({} as Infer<typeof storageSchema>),
       ports: portsSchema.default({} as Infer<typeof portsSchema>),

@@ -88,6 +88,7 @@ function podSpec(c: ClusterInput): V1PodSpec {
     // The pods watch VectorClasses and write their report annotation: they need the token.
     automountServiceAccountToken: true,
     enableServiceLinks: false,
+    ...(c.spec.imagePullSecrets?.length ? { imagePullSecrets: c.spec.imagePullSecrets.map((s) => ({ name: s.name })) } : {}),
     // Time to leave gossip gracefully and flush shards before SIGKILL.
     terminationGracePeriodSeconds: 60,
     securityContext: {
