@@ -5,3 +5,4 @@ export * from "./src/class/index.js";
 export * from './src/resources/index.js';
 export * from './src/kube/index.js';
 export * from './src/log.js';
+export * from './src/random.js';

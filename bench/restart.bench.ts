@@ -12,6 +12,7 @@ import hnswlib from 'hnswlib-node';
 import { logger, type Logger } from '../node/src/log.js';
 import type { LiveObject } from '../node/src/objects/types.js';
 import { createShardRegistry, type IndexConfig, type Shard, type ShardRegistry } from '../node/src/shards/index.js';
+import { seededRandom } from '../api/index.js';
 
 const N = Number(process.env.SHOAL_BENCH_N ?? 100_000);
 const DIMS = 128;
@@ -43,16 +44,7 @@ const quiet = (() => {
   return q;
 })();
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** Gaussian clusters around random centres (Box-Muller). */
 function clusteredVectors(n: number, seed: number): Float32Array[] {

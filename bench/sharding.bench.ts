@@ -5,22 +5,12 @@
 // bigint token, bigint binary search) for comparison.
 // Standalone: `node dist/bench/sharding.bench.js [uuids] [rounds]`.
 import murmur from 'murmurhash3js-revisited';
-import { createShardingState, physicalShardOf, uuidBytes, virtualUpperBound, ShardingState } from '../api/index.js';
+import { createShardingState, physicalShardOf, uuidBytes, virtualUpperBound, ShardingState, seededRandom } from '../api/index.js';
 
 const count = Number(process.argv[2] ?? 200_000);
 const rounds = Number(process.argv[3] ?? 7);
 
-/** mulberry32: a small seeded generator, so every run routes the same UUIDs. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 

@@ -1,6 +1,7 @@
 // Sample data for `make run`: once a class is placed and its pods are ready, import a few
 // hundred synthetic objects through a pod's public API, like any client would.
 import type { LocalCluster } from './up.js';
+import { seededRandom } from '../../api/index.js';
 
 interface ClassResource {
   metadata: { name: string; namespace?: string };
@@ -9,16 +10,6 @@ interface ClassResource {
 }
 
 const DIMENSIONS = 32;
-
-/** Deterministic pseudo-random numbers (mulberry32), so every `make run` shows the same data. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function sampleVector(random: () => number): number[] {
   return Array.from({ length: DIMENSIONS }, () => Math.round((random() * 2 - 1) * 1000) / 1000);
@@ -57,7 +48,7 @@ export async function importSample(cluster: LocalCluster, count: number, timeout
       return cur?.status?.conditions?.some((c) => c.type === 'Placed' && c.status === 'True') ? true : undefined;
     });
     const http = await until('a ready pod', timeoutMs, async () => cluster.runner.list().find((p) => p.ready)?.http);
-    const random = rng(42);
+    const random = seededRandom(42);
     for (let start = 0; start < count; start += 100) {
       const objects = Array.from({ length: Math.min(100, count - start) }, (_, k) => ({
         class: cls.class,
@@ -71,7 +62,7 @@ export async function importSample(cluster: LocalCluster, count: number, timeout
         return results.every((x) => !x.result?.errors) ? true : undefined;
       });
     }
-    const v = JSON.stringify(sampleVector(rng(7)));
+    const v = JSON.stringify(sampleVector(seededRandom(7)));
     const fields = (cls.properties ?? []).map((p) => p.name).join(' ');
     const query = `{Get{${cls.class}(nearVector:{vector:${v}},limit:3){${fields} _additional{id distance}}}}`;
     queries.push(`curl -s ${http}/v1/graphql -H 'content-type: application/json' -d '${JSON.stringify({ query })}'`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { LiveObject, Tombstone } from '../../node/src/objects/types.js';
 import { createShardRegistry, type IndexConfig, type ShardRegistry, type ShardRegistryOptions, type Distance } from '../../node/src/shards/index.js';
 import { logger } from '../../node/src/log.js';
+import { seededRandom } from '../../api/index.js';
 
 export const CLASS = 'Thing';
 
@@ -36,17 +37,8 @@ export const quietLog = (() => {
   return process.env.SHOAL_TEST_LOGS ? base : silent;
 })();
 
-/** mulberry32: small, fast, seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform numbers in [0, 1) (api/src/random.ts). */
+export const rng = seededRandom;
 
 export function randomVector(next: () => number, dims: number): Float32Array {
   return Float32Array.from({ length: dims }, () => next() * 2 - 1);

@@ -1,16 +1,6 @@
 // Small deterministic vectors for tests.
 
-/** A seeded PRNG (mulberry32): same seed, same sequence. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../api/index.js';
 
 export function randomVector(random: () => number, dims: number): number[] {
   return Array.from({ length: dims }, () => Math.round((random() * 2 - 1) * 1e4) / 1e4);

@@ -1,21 +1,13 @@
 // Randomness for the protocol core. The core never calls Math.random itself: the real node
 // passes `Math.random`, the simulator a seeded generator, so that a simulated run is
 // reproducible from its seed.
+import { seededRandom } from '../../../api/index.js';
 
 /** A source of uniform numbers in [0, 1). */
 export type Rng = () => number;
 
-/** mulberry32: tiny, fast, good enough for choosing gossip targets and network faults. */
-export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform numbers in [0, 1) (api/src/random.ts). */
+export const seededRng = seededRandom;
 
 /** A uniform integer in [0, n). */
 export function randomInt(rng: Rng, n: number): number {

@@ -11,18 +11,10 @@ import {
   parseShardingState,
   serializeShardingState,
 } from '../../../api/index.js';
+import { seededRandom } from '../../../api/index.js';
 
-/** mulberry32: small, fast, seeded; good enough for test data. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform numbers in [0, 1) (api/src/random.ts). */
+export const seeded = seededRandom;
 
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
