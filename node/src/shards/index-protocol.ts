@@ -1,6 +1,11 @@
 // Messages between a shard (main thread) and the worker thread that holds its HNSW index.
-// Vectors travel as Float32Array buffers (transferred, not copied); the worker turns them into
-// the plain arrays hnswlib wants. Every request carries an id; the worker answers each one once.
+// Vectors travel as Float32Array buffers (batches transferred, not copied; a search's 0.5 KB query
+// is copied, which costs less than a transfer); the worker turns them into the plain arrays hnswlib
+// wants. Every request carries an id; the worker answers each one once.
+//
+// Searches are announced in a control block shared by both threads (CONTROL_*): the worker then
+// ends a write slice after the current addPoint instead of finishing it, so a search waits for one
+// insert (~0.15 ms), not for a whole slice.
 import type { Distance } from './types.js';
 import type { Space, Strategy } from './search-plan.js';
 
@@ -73,3 +78,13 @@ export interface SnapshotReply extends IndexState {
 
 export type IndexReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 export type IndexEnvelope = { id: number; req: IndexRequest };
+
+/** Int32 slots of a worker's control block (a SharedArrayBuffer shared by the worker and the main thread). */
+export const CONTROL_PENDING_SEARCHES = 0; // searches sent to this worker and not received yet
+export const CONTROL_SLOTS = 1;
+
+export interface IndexWorkerData {
+  control: SharedArrayBuffer;
+  /** Longest write slice in milliseconds (tests raise it to observe preemption). */
+  sliceMs?: number;
+}

@@ -1,21 +1,28 @@
 // Worker thread entry: holds the HNSW indexes of the shards assigned to it.
 //
 // Scheduling, in this order of priority:
-// 1. Searches, as soon as they arrive: they only read the index, so they may run between any two
-//    mutations and while a snapshot is being written.
+// 1. Searches, as soon as they arrive (run in the message callback): they only read the index, so
+//    they may run between any two mutations and while a snapshot is being written.
 // 2. Each shard's control requests (load, rebuild chunks, ready, snapshot, close), in order.
 // 3. Each shard's live ops, in change-sequence order, once the shard is ready.
-// Mutations run in slices of a few milliseconds with a yield in between, so that a search that
-// arrives during a large import waits for one slice, not for the whole import. While a shard's
-// index is being read or written asynchronously (readIndex/writeIndex on the libuv pool), none of
-// its mutations run.
-import { parentPort } from 'node:worker_threads';
+// Mutations run in slices of a few milliseconds with a yield in between. A slice also ends right
+// after the current insert when the shared control block says searches are on their way, so a
+// search that arrives during a large import waits for one addPoint (~0.15 ms), not a whole slice.
+// While a shard's index is being read or written asynchronously (readIndex/writeIndex on the libuv
+// pool), none of its mutations run.
+import { parentPort, workerData } from 'node:worker_threads';
 import { fileChecksum, fsyncFile } from './file-checksum.js';
 import { HnswShardIndex } from './hnsw-index.js';
 import { StoredVectors } from './stored-vectors.js';
-import type { IndexEnvelope, IndexReply, IndexRequest, IndexState, OpsBatch, SearchReply, SnapshotReply, VectorBatch } from './index-protocol.js';
+import {
+  CONTROL_PENDING_SEARCHES, CONTROL_SLOTS,
+  type IndexEnvelope, type IndexReply, type IndexRequest, type IndexState, type IndexWorkerData, type OpsBatch,
+  type SearchReply, type SnapshotReply, type VectorBatch,
+} from './index-protocol.js';
 
-const SLICE_MS = 4;
+const data = workerData as IndexWorkerData | undefined;
+/** A slice yields to the event loop this often even when no search is waiting (timers, async I/O, other shards). */
+const SLICE_MS = data?.sliceMs ?? 4;
 
 interface Task {
   id: number;
@@ -39,20 +46,33 @@ interface ShardState {
 }
 
 const shards = new Map<string, ShardState>();
-const searches: Task[] = [];
 let scheduled = false;
 let roundRobin = 0;
 
 const port = parentPort;
 if (!port) throw new Error('index-worker must run in a worker thread');
 
-port.on('message', (env: IndexEnvelope) => {
-  const task: Task = { id: env.id, req: env.req, cursor: 0, vectorOffset: 0 };
-  if (env.req.t === 'open') return openShard(task);
-  const shard = shards.get(env.req.shard);
-  if (!shard) return reply(task, new Error(`shard ${env.req.shard} is not open on this worker`));
-  if (env.req.t === 'search') searches.push(task);
-  else if (env.req.t === 'ops') shard.ops.push(task);
+const control = new Int32Array(data?.control ?? new SharedArrayBuffer(CONTROL_SLOTS * 4));
+/** True when the main thread has sent searches this thread has not received yet. */
+function searchesWaiting(): boolean {
+  return Atomics.load(control, CONTROL_PENDING_SEARCHES) > 0;
+}
+
+/** After each write: true when the slice should end (a search for this worker is on its way, or time is up). */
+function endSlice(deadline: number): boolean {
+  return searchesWaiting() || performance.now() > deadline;
+}
+
+port.on('message', (msg: IndexEnvelope) => {
+  const task: Task = { id: msg.id, req: msg.req, cursor: 0, vectorOffset: 0 };
+  if (msg.req.t === 'search') {
+    Atomics.sub(control, CONTROL_PENDING_SEARCHES, 1);
+    return runSearch(task);
+  }
+  if (msg.req.t === 'open') return openShard(task);
+  const shard = shards.get(msg.req.shard);
+  if (!shard) return reply(task, new Error(`shard ${msg.req.shard} is not open on this worker`));
+  if (msg.req.t === 'ops') shard.ops.push(task);
   else shard.control.push(task);
   schedule();
 });
@@ -74,10 +94,8 @@ function schedule(): void {
 
 function runSlice(): void {
   scheduled = false;
-  const search = searches.shift();
-  if (search) runSearch(search);
-  else runMutationSlice();
-  if (searches.length > 0 || [...shards.values()].some(hasRunnableWork)) schedule();
+  runMutationSlice();
+  if ([...shards.values()].some(hasRunnableWork)) schedule();
 }
 
 function hasRunnableWork(s: ShardState): boolean {
@@ -104,7 +122,7 @@ function runSearch(task: Task): void {
   if (!shard.ready) return reply(task, new Error(`shard ${req.shard} is still loading`));
   try {
     const hits = shard.index.search(req.query, req.k, req.ef, req.strategy, req.allowed);
-    const value: SearchReply = { ...hits, ...stateOf(shard) };
+    const value: SearchReply = { labels: hits.labels, distances: hits.distances, strategy: hits.strategy, appliedSeq: shard.appliedSeq, count: shard.index.count };
     reply(task, undefined, value, [value.labels.buffer as ArrayBuffer, value.distances.buffer as ArrayBuffer]);
   } catch (err) {
     reply(task, err);
@@ -155,7 +173,7 @@ function putSlice(shard: ShardState, task: Task, batch: VectorBatch, expectedCou
   while (task.cursor < batch.labels.length) {
     const i = task.cursor++;
     shard.index.set(batch.labels[i], batch.vectors.subarray(i * d, (i + 1) * d));
-    if (performance.now() > deadline) break;
+    if (endSlice(deadline)) break;
   }
   return task.cursor >= batch.labels.length;
 }
@@ -182,7 +200,7 @@ function opsSlice(shard: ShardState, task: Task, batch: OpsBatch): boolean {
     if (batch.dels[i] >= 0) shard.index.remove(batch.dels[i]);
     if (vector) shard.index.set(add, vector);
     shard.appliedSeq = batch.seqs[i];
-    if (performance.now() > deadline) break;
+    if (endSlice(deadline)) break;
   }
   return task.cursor >= batch.seqs.length;
 }

@@ -4,6 +4,7 @@
 // never changes while the label is bound (a new vector gets a new label), so reading the latest
 // committed state is safe: the main thread drops hits whose binding is newer than the search.
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { STORE_MAP_BYTES } from './store.js';
 
 export class StoredVectors {
   private root: RootDatabase | undefined;
@@ -32,7 +33,7 @@ export class StoredVectors {
 
   private db(): Database<Buffer, number> {
     if (!this.vectors) {
-      this.root = open({ path: this.storePath, maxDbs: 10 });
+      this.root = open({ path: this.storePath, maxDbs: 10, mapSize: STORE_MAP_BYTES });
       this.vectors = this.root.openDB({ name: 'vectors', keyEncoding: 'uint32', encoding: 'binary' });
     }
     return this.vectors;

@@ -3,18 +3,30 @@
 // queries only: a query that inlines a vector is practically never repeated, so caching it would
 // only cost memory). Syntax and validation errors answer 400, argument errors (unknown property
 // in a filter, wrong vector length) 422, both with GraphQL's `errors` array.
+// Queries that inline vectors go through a cached template (vector-template.ts); the plain
+// nearVector Get shape then runs a compiled plan (get-plan.ts) instead of graphql-js's execute:
+// about 15 us instead of 60-130 us per query, with the same bytes out.
 import {
   parse, validate, execute, GraphQLError, type DocumentNode, type GraphQLSchema, type ExecutionResult,
 } from 'graphql';
 import type { ApiDeps } from '../deps.js';
+import type { ControlSnapshot } from '../../control/types.js';
 import type { Reply } from '../http/reply.js';
 import { HttpError } from '../errors.js';
 import { ShoalError } from '../../coordinator/errors.js';
 import { buildGraphqlSchema } from './schema-builder.js';
 import { liftVectors } from './vector-template.js';
+import { compileGetPlan, runGetPlan, type GetPlan } from './get-plan.js';
 
 const CACHED_QUERY_MAX_CHARS = 2048;
 const CACHE_ENTRIES = 500;
+const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json' };
+
+/** A validated vector template and, for the plain Get shape, its compiled plan (get-plan.ts). */
+interface Template {
+  document: DocumentNode;
+  plan?: GetPlan;
+}
 
 interface GraphqlBody {
   query: string;
@@ -23,17 +35,19 @@ interface GraphqlBody {
 }
 
 export class GraphqlEndpoint {
-  private built?: { version: number; schema: GraphQLSchema };
+  private built?: { version: number; schema: GraphQLSchema; snap: ControlSnapshot };
   private readonly documents = new Map<string, DocumentNode>();
-  /** Validated documents of vector templates (see vector-template.ts); null marks an invalid template. */
-  private readonly templates = new Map<string, DocumentNode | null>();
+  /** Validated vector templates (see vector-template.ts); null marks an invalid template. */
+  private readonly templates = new Map<string, Template | null>();
+  /** Compiled plans are used (tests turn them off to compare with graphql-js). */
+  plans = true;
 
   constructor(private readonly deps: ApiDeps) {}
 
   schema(): GraphQLSchema {
     const snap = this.deps.control.snapshot();
     if (this.built?.version !== snap.version) {
-      this.built = { version: snap.version, schema: buildGraphqlSchema(snap) };
+      this.built = { version: snap.version, schema: buildGraphqlSchema(snap), snap };
       this.documents.clear();
       this.templates.clear();
     }
@@ -64,14 +78,19 @@ export class GraphqlEndpoint {
     if (request.variables || request.operationName) return undefined;
     const lifted = liftVectors(request.query);
     if (!lifted) return undefined;
-    let document = this.templates.get(lifted.template);
-    if (document === undefined) {
+    let template = this.templates.get(lifted.template);
+    if (template === undefined) {
       const doc = parseOrUndefined(lifted.template);
-      document = doc && validate(schema, doc).length === 0 ? doc : null;
-      remember(this.templates, lifted.template, document);
+      template = doc && validate(schema, doc).length === 0 ? { document: doc, plan: compileGetPlan(schema, this.built!.snap, doc) } : null;
+      remember(this.templates, lifted.template, template);
     }
-    if (!document) return undefined;
-    const result = (await execute({ schema, document, contextValue: { deps: this.deps }, variableValues: lifted.variables })) as ExecutionResult;
+    if (!template) return undefined;
+    const context = { deps: this.deps };
+    if (template.plan && this.plans) {
+      const raw = await runGetPlan(template.plan, lifted.variables, context);
+      return raw === undefined ? undefined : { status: 200, raw, headers: JSON_HEADERS };
+    }
+    const result = (await execute({ schema, document: template.document, contextValue: context, variableValues: lifted.variables })) as ExecutionResult;
     return result.errors?.length ? undefined : { status: 200, body: result };
   }
 

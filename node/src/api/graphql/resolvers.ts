@@ -17,7 +17,7 @@ export interface GraphqlContext {
 }
 
 interface NearArgs { distance?: number | null; certainty?: number | null; targetVectors?: string[] | null }
-interface GetArgs {
+export interface GetArgs {
   where?: unknown;
   nearVector?: NearArgs & { vector: number[] };
   nearObject?: NearArgs & { id?: string | null; beacon?: string | null };
@@ -30,7 +30,20 @@ interface GetArgs {
 /** Weaviate's QUERY_DEFAULTS_LIMIT for GraphQL. */
 const DEFAULT_LIMIT = 10;
 
-export async function resolveGet(cls: ClassState, args: GetArgs, ctx: GraphqlContext, info: GraphQLResolveInfo): Promise<unknown[]> {
+/** What a Get selection needs from storage (see `selected`). */
+export interface GetSelection {
+  /** The stored objects: a property, a timestamp or the vector is selected. */
+  objects: boolean;
+  /** The vector in particular (converting vectors to JSON is the one costly field). */
+  vector: boolean;
+}
+
+export function resolveGet(cls: ClassState, args: GetArgs, ctx: GraphqlContext, info: GraphQLResolveInfo): Promise<Array<Record<string, unknown>>> {
+  return getObjects(cls, args, ctx, selected(info));
+}
+
+/** Get's work for a known selection: shared by graphql-js (resolveGet) and the compiled fast path (get-plan.ts). */
+export async function getObjects(cls: ClassState, args: GetArgs, ctx: GraphqlContext, selection: GetSelection): Promise<Array<Record<string, unknown>>> {
   const started = process.hrtime.bigint();
   const def = cls.definition;
   const opts = { consistencyLevel: args.consistencyLevel ?? DEFAULT_CONSISTENCY };
@@ -49,14 +62,12 @@ export async function resolveGet(cls: ClassState, args: GetArgs, ctx: GraphqlCon
   } else {
     const q = await nearQuery(cls, args, ctx);
     if (q === 'empty') return [];
-    const withObjects = selected(info).objects;
-    hits = await ctx.deps.coordinator.query({ class: def.class, limit, offset, filter, withObjects, ...q }, opts);
+    hits = await ctx.deps.coordinator.query({ class: def.class, limit, offset, filter, withObjects: selection.objects, ...q }, opts);
   }
   const type = args.nearVector ? 'near_vector' : args.nearObject ? 'near_object' : 'get';
   ctx.deps.metrics.query(def.class, type, Number(process.hrtime.bigint() - started) / 1e9);
-  const withVector = selected(info).vector;
   const cosine = def.vectorIndexConfig.distance === 'cosine';
-  return hits.map((h) => toResult(h, withVector, cosine));
+  return hits.map((h) => toResult(h, selection.vector, cosine));
 }
 
 /** The vector and distance bound of a near query; 'empty' when the class holds no vectors yet. */
@@ -121,13 +132,10 @@ function toResult(h: QueryHit, withVector: boolean, cosine: boolean): Record<str
 }
 
 /** _additional fields answered from a search hit alone, without reading the object. */
-const HIT_FIELDS = new Set(['id', 'distance', 'certainty', '__typename']);
+export const HIT_FIELDS: ReadonlySet<string> = new Set(['id', 'distance', 'certainty', '__typename']);
 
-/**
- * What the selection needs: the stored objects (any property, timestamp or vector) and the vector
- * in particular (converting vectors to JSON is the one costly field).
- */
-function selected(info: GraphQLResolveInfo): { objects: boolean; vector: boolean } {
+/** What the selection needs: see GetSelection. */
+function selected(info: GraphQLResolveInfo): GetSelection {
   const out = { objects: false, vector: false };
   const seen = new Set<string>();
   const walk = (set: SelectionSetNode | undefined, inAdditional: boolean): void => {

@@ -20,6 +20,8 @@ export interface VectorTemplate {
 /** Index ranges [start, end) of string literals and comments, where a match must not be taken. */
 function quotedRanges(query: string): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
+  // Most vector queries hold neither: skip the character-by-character walk (~4 us for 128 floats).
+  if (query.indexOf('"') < 0 && query.indexOf('#') < 0) return ranges;
   for (let i = 0; i < query.length; i++) {
     const c = query[i];
     if (c === '#') {
