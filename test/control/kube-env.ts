@@ -12,6 +12,7 @@ import { logger, type Logger } from '../../node/src/log.js';
 import { KubeControl, PodReportWriter, type KubeControlConfig, type LocalShardReport } from '../../node/src/control/kube/index.js';
 import type { ControlSnapshot } from '../../node/src/control/types.js';
 import { waitFor } from '../support/wait.js';
+import { seededRandom } from '../../api/index.js';
 
 export const NS = 'default';
 export const CLUSTER = 'vc';
@@ -171,15 +172,8 @@ function followSnapshots(pod: TestPod, snap: ControlSnapshot): void {
   for (const [k, v] of wanted) pod.shards.set(k, v);
 }
 
-export function seeded(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
+/** A deterministic random source (placement draws from it). */
+export const seeded = seededRandom;
 
 export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<NonNullable<T>> {
   return (await waitFor(probe, { what, timeoutMs, intervalMs: 10 })) as NonNullable<T>;

@@ -9,20 +9,13 @@ import { startOperator, Operator, OperatorOptions, createLogger } from '../../op
 import { commonLabels, namesOf } from '../../operator/src/build/index.js';
 import { waitFor } from '../support/wait.js';
 import { quickstartDocs, Doc } from './fixtures.js';
+import { seededRandom } from '../../api/index.js';
 
 export const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 export const NS = 'default';
 
 /** A deterministic random source (placement draws from it). */
-export function seeded(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
+export const seeded = seededRandom;
 
 export class TestEnv {
   readonly operators: Operator[] = [];

@@ -9,6 +9,7 @@
 // token ranges buys nothing here. Sums (not XOR) so that nothing cancels; the count guards the
 // rest. Two 32-bit FNV-1a variants give ~64 bits: a missed difference is vanishingly unlikely.
 import type { RecordEntry, ShardDigest } from './ops.js';
+import { mix32 } from '../../membership/hash.js';
 
 export const DEFAULT_DIGEST_BITS = 10;
 
@@ -21,12 +22,7 @@ function fnv1a(text: string, basis: number): number {
     h = Math.imul(h, FNV_PRIME);
   }
   // Final avalanche (murmur's fmix32): FNV alone leaves the high bits weak for short inputs.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mix32(h);
 }
 
 /** Bucket of an id among 2^bits. */
