@@ -1,7 +1,6 @@
 // Podman through scripts/container-env.sh (rootful podman with the tool's own configuration and
 // storage), with every container and volume a test creates remembered for removal.
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from '../chart/helm.js';
 
@@ -45,16 +44,7 @@ export class Resources {
 }
 
 /** A TCP port free right now on 127.0.0.1 (for --network host containers). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../support/ports.js';
 
 /**
  * `podman run -d` with a name, registered for cleanup before it starts; confined the way the

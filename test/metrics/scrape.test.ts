@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { startApiServer, type ApiServer, type KObject } from '../../local/src/apiserver/index.js';
 import { startNodeProcess, stopAllNodes, type NodeProcess } from '../support/node-process.js';
 import { waitFor } from '../support/wait.js';
-import { freePort } from '../images/podman.js';
+import { freePort } from '../support/ports.js';
 import { ROOT } from '../chart/helm.js';
 import { exerciseNode } from './workload.js';
 import { CATALOGUE } from './catalogue.js';
