@@ -51,6 +51,11 @@ export interface ObjectQuery {
    * graph walk itself. Default true.
    */
   withObjects?: boolean;
+  /**
+   * False when the objects are needed without their vectors: pods then send no vectors for the
+   * hits (10 x dims floats per shard per query otherwise). Default true.
+   */
+  withVectors?: boolean;
 }
 
 export interface QueryHit {

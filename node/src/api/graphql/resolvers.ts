@@ -62,7 +62,7 @@ export async function getObjects(cls: ClassState, args: GetArgs, ctx: GraphqlCon
   } else {
     const q = await nearQuery(cls, args, ctx);
     if (q === 'empty') return [];
-    hits = await ctx.deps.coordinator.query({ class: def.class, limit, offset, filter, withObjects: selection.objects, ...q }, opts);
+    hits = await ctx.deps.coordinator.query({ class: def.class, limit, offset, filter, withObjects: selection.objects, withVectors: selection.vector, ...q }, opts);
   }
   const type = args.nearVector ? 'near_vector' : args.nearObject ? 'near_object' : 'get';
   ctx.deps.metrics.query(def.class, type, Number(process.hrtime.bigint() - started) / 1e9);

@@ -144,7 +144,7 @@ export class DistributedCoordinator implements Coordinator {
       return mergeWindow(lists, byId, q.offset, q.limit).map((object) => ({ id: object.id, object }));
     }
     const withObjects = q.withObjects !== false;
-    const req = { vector: q.vector, k, filter: q.filter, maxDistance: q.maxDistance, withObjects, withVectors: true };
+    const req = { vector: q.vector, k, filter: q.filter, maxDistance: q.maxDistance, withObjects, withVectors: q.withVectors !== false };
     const perShard = await this.fanOut('query', q.class, (ref, replicas) => this.p.reader.first(ref, replicas, (ops) => ops.search(ref, req)));
     return mergeWindow(perShard, byDistanceThenId, q.offset, q.limit).map((h) => (withObjects ? { id: h.id, object: h.object, distance: h.distance } : { id: h.id, distance: h.distance }));
   }
