@@ -1,6 +1,6 @@
 // Shoal's metrics catalogue: every metric the node and the operator export, built from their
 // prom-client registrations (node/src/api/metrics.ts, node/src/shards/metrics.ts,
-// node/src/membership/metrics.ts, operator/src/metrics.ts). charts/shoal/README.md shows the
+// node/src/membership/metrics.ts, operator/src/metrics.ts). README.md shows the
 // same table (a test keeps the two equal); scrape.test.ts checks each one against a running
 // process; the alert rules and the dashboard may only use these or the EXTERNAL ones.
 

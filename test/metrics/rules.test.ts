@@ -208,18 +208,18 @@ describe('alert rules and dashboard with promtool', function () {
     expect(registered.size).to.be.at.least(20);
     const known = new Set(CATALOGUE.map((m) => m.name));
     const missing = [...registered].filter((n) => !known.has(n)).sort();
-    expect(missing, 'metrics in the code but not in test/metrics/catalogue.ts and charts/shoal/README.md').to.deep.equal([]);
+    expect(missing, 'metrics in the code but not in test/metrics/catalogue.ts and README.md').to.deep.equal([]);
   });
 
   it('the README\'s metrics catalogue lists exactly catalogue.ts', () => {
-    const readme = readFileSync(join(CHART, 'README.md'), 'utf8');
+    const readme = readFileSync(join(CHART, '..', '..', 'README.md'), 'utf8');
     const rows = [...readme.matchAll(/^\| `(shoal_[a-z0-9_]+)` \| (\w+) \| ([^|]*) \|/gm)].map((m) => ({
       name: m[1], type: m[2], labels: m[3].trim() === '' || m[3].trim() === '-' ? [] : m[3].split(',').map((l) => l.trim().replace(/`/g, '')),
     }));
     const listed = new Map(rows.map((r) => [r.name, r]));
     for (const m of CATALOGUE) {
       const row = listed.get(m.name);
-      expect(row, `${m.name} missing from charts/shoal/README.md`).to.not.equal(undefined);
+      expect(row, `${m.name} missing from README.md`).to.not.equal(undefined);
       expect(row?.type, m.name).to.equal(m.type);
       expect(row?.labels, m.name).to.deep.equal(m.labels);
     }

@@ -84,7 +84,7 @@ describe('metrics of running processes', function () {
     it('exports no shoal_ metric that the catalogue lacks (prom-client\'s process and nodejs defaults aside)', () => {
       const known = new Set(CATALOGUE.map((m) => m.name));
       const extra = [...parseExposition(text).keys()].filter((n) => !known.has(n) && !/^shoal_(process|nodejs)_/.test(n));
-      expect(extra, 'add them to test/metrics/catalogue.ts and charts/shoal/README.md').to.deep.equal([]);
+      expect(extra, 'add them to test/metrics/catalogue.ts and README.md').to.deep.equal([]);
     });
 
     it('passes promtool check metrics (but for prom-client\'s default *_active_*_total gauges)', async () => {
@@ -143,7 +143,7 @@ describe('metrics of running processes', function () {
     it('exports no shoal_operator_ metric that the catalogue lacks (prom-client defaults aside)', () => {
       const known = new Set(CATALOGUE.map((m) => m.name));
       const extra = [...parseExposition(text).keys()].filter((n) => !known.has(n) && !/^shoal_operator_(process|nodejs)_/.test(n));
-      expect(extra, 'add them to test/metrics/catalogue.ts and charts/shoal/README.md').to.deep.equal([]);
+      expect(extra, 'add them to test/metrics/catalogue.ts and README.md').to.deep.equal([]);
     });
 
     it('labels reconciles with the controller names the dashboard and alerts use', () => {
