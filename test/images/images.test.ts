@@ -48,7 +48,7 @@ interface NodeContainer {
 }
 
 describe('container images (podman)', function () {
-  this.timeout(15 * 60_000);
+  this.timeout(25 * 60_000); // a cold machine: base image (~2 min) and both builds (~8 min) first
   const res = new Resources();
   const sizes: Record<string, number> = {};
   let buildSeconds = 0;
