@@ -4,7 +4,6 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -12,17 +11,7 @@ import { startNodeProcess, stopAllNodes, type NodeProcess } from '../support/nod
 import { waitFor } from '../support/wait.js';
 import { HelmHome, ensureTools, find } from '../chart/helm.js';
 import { exerciseNode } from './workload.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../support/ports.js';
 
 interface PromResult { metric: Record<string, string>; value: [number, string] }
 
