@@ -1,16 +1,7 @@
 // The benchmark data set is reproducible and its ground truth is exact.
 import { expect } from 'chai';
 import { generateDataset, recallAtK, row } from '../../bench/dataset.js';
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return 1 - dot / Math.sqrt(na * nb);
-}
+import { cosineDistance as cosine } from '../support/vectors.js';
 
 describe('bench data set', () => {
   const opts = { count: 400, dims: 8, queries: 6, k: 5, clusters: 4 };
