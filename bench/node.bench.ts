@@ -15,6 +15,7 @@
 // every node measurement, each node rate divided by the mean of its two neighbours, the median
 // round reported. CPU time per operation is printed too, split by thread.
 // Quick run: SHOAL_BENCH_N=20000 SHOAL_BENCH_QUERIES=200 node dist/bench/node.bench.js
+// Profile the node: SHOAL_BENCH_CPU_PROF=/tmp/prof (one .cpuprofile per thread, written at exit).
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -260,7 +261,9 @@ async function main(): Promise<void> {
   const rawBefore = rawServer.built;
   console.log(`raw hnswlib-node (before the node) done in ${fmt(seconds(t), 1)} s`);
 
-  const node = await startNodeProcess({ env: { SHOAL_WORKERS: '2' } });
+  // SHOAL_BENCH_CPU_PROF=DIR writes V8 CPU profiles of the node's threads there (chrome://inspect).
+  const profileDir = process.env.SHOAL_BENCH_CPU_PROF;
+  const node = await startNodeProcess({ env: { SHOAL_WORKERS: '2' }, nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
   await node.waitReady();
   const client = createLoadClient(node.url, 8);
   try {

@@ -1,9 +1,11 @@
 // The object store side of a shard: apply, get, list, scan, count, last write wins, dimensions,
 // files on disk.
 import { expect } from 'chai';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { open } from 'lmdb';
 import type { LiveObject } from '../../node/src/objects/types.js';
+import { STORE_FILE, ShardStore } from '../../node/src/shards/store.js';
 import { CLASS, Fixture, config, live, randomVector, rng, tombstone, uuid } from './helpers.js';
 
 describe('shards: store', function () {
@@ -42,6 +44,27 @@ describe('shards: store', function () {
     expect(shard.objectCount()).to.equal(5);
     expect(shard.count((o) => o.properties.name === 'o2')).to.equal(1);
     expect(shard.info()).to.include({ class: CLASS, name: 's0', status: 'READY', objectCount: 5, indexSize: 5, indexTombstones: 0, loadProgress: 1 });
+  });
+
+  it('reads an object without its vector when asked to, and the same object otherwise', async () => {
+    const { shard } = await openShard();
+    await shard.apply([live(uuid(1), Float32Array.from([1, 2]), 3, { n: 7 })]);
+    const full = shard.get(uuid(1)) as LiveObject;
+    const bare = shard.get(uuid(1), false) as LiveObject;
+    expect(Array.from(full.vector ?? [])).to.deep.equal([1, 2]);
+    expect(bare.vector).to.equal(null);
+    expect({ ...bare, vector: full.vector }).to.deep.equal(full);
+  });
+
+  it('reads objects stored by earlier versions, which used msgpackr records', async () => {
+    const dir = join(fx.dataDir, 'old');
+    mkdirSync(dir);
+    const old = open({ path: join(dir, STORE_FILE), maxDbs: 10 });
+    await old.openDB({ name: 'objects' }).put(uuid(1), { class: CLASS, version: 5, origin: 'n0', deleted: false, properties: { n: 1 }, creationTimeUnix: 2, lastUpdateTimeUnix: 3, label: -1 });
+    await old.close();
+    const store = ShardStore.open(dir);
+    expect(store.getRecord(uuid(1))).to.deep.equal({ id: uuid(1), class: CLASS, version: 5, origin: 'n0', deleted: false, properties: { n: 1 }, creationTimeUnix: 2, lastUpdateTimeUnix: 3, vector: null });
+    await store.root.close();
   });
 
   it('keeps vectors exactly as given, even in cosine space where the index normalises them', async () => {

@@ -20,6 +20,8 @@ export interface NodeProcessOptions {
   apiKeys?: string[];
   /** Extra or overriding environment variables. */
   env?: Record<string, string>;
+  /** Flags for node itself, before the script (`--cpu-prof` when profiling a bench). */
+  nodeArgs?: string[];
   /** How long to wait for the "listening" line. */
   startTimeoutMs?: number;
 }
@@ -74,7 +76,7 @@ export async function startNodeProcess(opts: NodeProcessOptions = {}): Promise<N
     ...opts.env,
   };
   if (!opts.apiKeys && !opts.env?.SHOAL_API_KEYS) delete env.SHOAL_API_KEYS;
-  const child = spawn(process.execPath, [NODE_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), NODE_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const exited = waitExit(child).then((r) => (running.delete(child), r));
   let output = '';

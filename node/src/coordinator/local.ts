@@ -131,7 +131,7 @@ export class LocalCoordinator implements Coordinator {
     const out: QueryHit[] = [];
     for (const h of hits) {
       // An object deleted between the search and this read is left out rather than returned stale.
-      const object = live(h.shard.get(h.id));
+      const object = live(h.shard.get(h.id, q.withVectors !== false));
       if (object) out.push({ id: h.id, object, distance: h.distance });
     }
     return out;

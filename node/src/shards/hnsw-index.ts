@@ -12,9 +12,14 @@ type Hnsw = InstanceType<typeof hnswlib.HierarchicalNSW>;
 
 const MIN_CAPACITY = 1024;
 
+/**
+ * A search answer, as plain arrays: hnswlib returns them so, and for ten hits a structured clone
+ * of a plain array costs less than creating, transferring and sweeping two small ArrayBuffers.
+ */
 export interface Hits {
-  labels: Uint32Array;
-  distances: Float32Array;
+  labels: number[];
+  /** Float32 values (Math.fround), as before the index's answer was widened to doubles. */
+  distances: number[];
   strategy: Strategy;
 }
 
@@ -87,7 +92,7 @@ export class HnswShardIndex {
   search(query: Float32Array, k: number, ef: number, strategy: Strategy, allowed?: Uint32Array): Hits {
     const index = this.index;
     const n = Math.min(k, this.count, allowed ? allowed.length : Infinity);
-    if (!index || n <= 0 || query.length !== this.dims) return { labels: new Uint32Array(0), distances: new Float32Array(0), strategy };
+    if (!index || n <= 0 || query.length !== this.dims) return { labels: [], distances: [], strategy };
     if (strategy === 'flat' && allowed) return this.flat(query, n, allowed);
     index.setEf(Math.max(ef, n));
     const filter = allowed ? this.allowFilter(allowed) : undefined;
@@ -95,13 +100,14 @@ export class HnswShardIndex {
     // A filtered walk can miss matches cut off from the entry point by non-matching nodes:
     // fall back to the exact scan so that a selective filter still returns k hits.
     if (allowed && res.neighbors.length < n) return this.flat(query, n, allowed);
-    const distances = Float32Array.from(res.distances, (d) => fromHnswDistance(this.params.space, d));
-    return { labels: Uint32Array.from(res.neighbors), distances, strategy };
+    const space = this.params.space;
+    return { labels: res.neighbors, distances: res.distances.map((d) => Math.fround(fromHnswDistance(space, d))), strategy };
   }
 
   /** Exact distances to the allowed vectors, read from the store (getPoint costs ~20 us per call). */
   private flat(query: Float32Array, k: number, allowed: Uint32Array): Hits {
-    return { ...exactTopK(this.params.space, query, allowed, k, (label) => this.stored.read(label)), strategy: 'flat' };
+    const hits = exactTopK(this.params.space, query, allowed, k, (label) => this.stored.read(label));
+    return { labels: Array.from(hits.labels), distances: Array.from(hits.distances), strategy: 'flat' };
   }
 
   private allowFilter(allowed: Uint32Array): (label: number) => boolean {

@@ -1,7 +1,9 @@
 // Messages between a shard (main thread) and the worker thread that holds its HNSW index.
 // Vectors travel as Float32Array buffers (batches transferred, not copied; a search's 0.5 KB query
 // is copied, which costs less than a transfer); the worker turns them into the plain arrays hnswlib
-// wants. Every request carries an id; the worker answers each one once.
+// wants. Search answers come back as plain arrays (ten labels and distances clone for less than
+// two ArrayBuffers cost to create and transfer). Every request carries an id; the worker answers
+// each one once.
 //
 // Searches are announced in a control block shared by both threads (CONTROL_*): the worker then
 // ends a write slice after the current addPoint instead of finishing it, so a search waits for one
@@ -63,9 +65,9 @@ export interface IndexState {
 }
 
 export interface SearchReply extends IndexState {
-  labels: Uint32Array;
-  /** In Weaviate's convention, ascending. */
-  distances: Float32Array;
+  labels: number[];
+  /** In Weaviate's convention, ascending; float32 values. */
+  distances: number[];
   strategy: Strategy;
 }
 

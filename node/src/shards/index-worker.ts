@@ -123,7 +123,7 @@ function runSearch(task: Task): void {
   try {
     const hits = shard.index.search(req.query, req.k, req.ef, req.strategy, req.allowed);
     const value: SearchReply = { labels: hits.labels, distances: hits.distances, strategy: hits.strategy, appliedSeq: shard.appliedSeq, count: shard.index.count };
-    reply(task, undefined, value, [value.labels.buffer as ArrayBuffer, value.distances.buffer as ArrayBuffer]);
+    reply(task, undefined, value);
   } catch (err) {
     reply(task, err);
   }

@@ -115,8 +115,8 @@ export class ShardImpl implements Shard {
     return results;
   }
 
-  get(id: string): ObjectRecord | undefined {
-    return this.store.getRecord(id);
+  get(id: string, withVector = true): ObjectRecord | undefined {
+    return this.store.getRecord(id, withVector);
   }
 
   list(after: string | undefined, limit: number): LiveObject[] {

@@ -83,8 +83,11 @@ export interface Shard {
    * record once the write is flushed to disk (survives kill -9) and visible to search.
    */
   apply(records: ObjectRecord[]): Promise<ApplyResult[]>;
-  /** The stored record, tombstones included; undefined if never seen (or tombstone collected). */
-  get(id: string): ObjectRecord | undefined;
+  /**
+   * The stored record, tombstones included; undefined if never seen (or tombstone collected).
+   * `withVector: false` skips reading the vector (search hits answered without it).
+   */
+  get(id: string, withVector?: boolean): ObjectRecord | undefined;
   /** Live objects with id > after, ordered by id, at most limit. */
   list(after: string | undefined, limit: number): LiveObject[];
   /** Live objects matching the filter (all when undefined), ordered by id, at most limit. */

@@ -50,7 +50,7 @@ export class LocalReplica implements ReplicaOps {
     const out: ReplicaHit[] = [];
     for (const h of hits) {
       // An object deleted between the search and this read is left out rather than returned stale.
-      const r = shard.get(h.id);
+      const r = shard.get(h.id, req.withVectors);
       if (r && !r.deleted) out.push({ id: h.id, distance: h.distance, object: r });
     }
     return out;
