@@ -45,9 +45,9 @@ async function importAll(clients: LoadClient[], ds: Dataset): Promise<number> {
 }
 
 /**
- * Queries one at a time, timed. Each side answers the whole set once untimed first (warmUp): V8
- * compiles the query path while it runs, on the same two cores, and three pods warm up three times
- * over; without it the cluster's figure measured the compiler as much as the queries.
+ * Queries one at a time, timed. Each side runs it once untimed first: V8 compiles the query path
+ * while it runs, on the same two cores, and three pods warm up three times over; without the
+ * warm-up the cluster's figure measured the compiler as much as the queries.
  */
 async function queryAll(clients: LoadClient[], ds: Dataset): Promise<Omit<Result, 'importPerSecond'>> {
   const latencies: number[] = [];

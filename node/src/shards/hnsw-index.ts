@@ -18,7 +18,7 @@ const MIN_CAPACITY = 1024;
  */
 export interface Hits {
   labels: number[];
-  /** Float32 values (Math.fround), as before the index's answer was widened to doubles. */
+  /** Float32 values (Math.fround), like the exact scan's and the index's own precision. */
   distances: number[];
   strategy: Strategy;
 }
