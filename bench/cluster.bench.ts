@@ -14,17 +14,12 @@ import { loadDataset, recallAtK, row, type Dataset } from './dataset.js';
 import { createLoadClient, percentile, runConcurrent, type LoadClient } from './http-load.js';
 import { startNodeProcess, stopAllNodes } from '../test/support/node-process.js';
 import { CLASS, Cluster, batchBody, indexOfUuid, nearVectorQuery } from '../test/cluster/helpers.js';
+// The node bench's workload, 100k objects by default: sharding is for data sets this size and
+// larger; at 20k the fixed costs of three processes weigh more (README gives both).
+import { BATCH, IMPORT_CONCURRENCY, INDEX, K, N, QUERIES } from './workload.js';
 
-// The node bench's data set size: sharding is for data sets this size and larger. At 20k the
-// fixed costs of three processes weigh more (README gives both).
-const N = Number(process.env.SHOAL_BENCH_N ?? 100_000);
-const QUERIES = Number(process.env.SHOAL_BENCH_QUERIES ?? 1_000);
 const RF = Number(process.env.SHOAL_BENCH_RF ?? 1);
 const DIMS = 128;
-const K = 10;
-const BATCH = 100;
-const IMPORT_CONCURRENCY = 4;
-const INDEX = { efConstruction: 128, maxConnections: 16, ef: 64 };
 
 interface Result {
   importPerSecond: number;

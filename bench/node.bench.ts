@@ -24,15 +24,9 @@ import { loadDataset, recallAtK, row, type Dataset } from './dataset.js';
 import { createLoadClient, percentile, runConcurrent, type LoadClient } from './http-load.js';
 import type { RawOptions, RawResult, SearchPass } from './raw-hnswlib.js';
 import { startNodeProcess, stopAllNodes, type NodeProcess } from '../test/support/node-process.js';
+import { BATCH, IMPORT_CONCURRENCY, INDEX, K, N, QUERIES } from './workload.js';
 
-const N = Number(process.env.SHOAL_BENCH_N ?? 100_000);
-const QUERIES = Number(process.env.SHOAL_BENCH_QUERIES ?? 1_000);
-const M = 16;
-const EF_CONSTRUCTION = 128;
-const EF = 64;
-const K = 10;
-const BATCH = 100;
-const IMPORT_CONCURRENCY = 4;
+const { maxConnections: M, efConstruction: EF_CONSTRUCTION, ef: EF } = INDEX;
 const DURING_IMPORT = Math.min(20_000, Math.floor(N / 5));
 /** Measurement rounds of the query rates (median reported). */
 const ROUNDS = Number(process.env.SHOAL_BENCH_ROUNDS ?? 3);
